@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gongzhi.accounts import views as account_views
+from gongzhi.core import views as core_views
+
+admin.site.site_header = "共治 · 后台管理"
+admin.site.site_title = "共治后台"
+admin.site.index_title = "台账与治理主体"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("registry/", include("gongzhi.registry.urls")),
+    path("governance/", include("gongzhi.governance.urls")),
+    path("dashboard/", include("gongzhi.dashboard.urls")),
+    path("api/", include("config.api_urls")),
+    path("admin/", admin.site.urls),
+]

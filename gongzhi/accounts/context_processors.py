@@ -1,0 +1,34 @@
+"""The navigation that fits the user's roles."""
+
+from django.urls import reverse
+
+from gongzhi.accounts.roles import RESIDENT, ROLES
+from gongzhi.core.scoping import scope_of
+
+STAFF_ROLES = set(ROLES) - {"volunteer"}
+
+
+def navigation(request):  # noqa: ANN001, ANN201
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_roles": []}
+    scope = scope_of(user)
+    items = []
+    if scope.everything or scope.roles & {"street_officer", "department_officer", "party_worker"}:
+        items.append(("street", "街道总览", reverse("dashboard:street_overview")))
+    if scope.everything or scope.roles & STAFF_ROLES:
+        items.append(("estates", "小区", reverse("registry:estate_list")))
+        items.append(("committees", "业委会/物管会", reverse("governance:committee_list")))
+        items.append(("people", "人员", reverse("registry:person_list")))
+    if scope.everything or scope.can_write("registry"):
+        items.append(("import", "台账导入", reverse("registry:roster_import")))
+    if RESIDENT in scope.roles:
+        items.append(("mine", "我的房屋", reverse("registry:my_home")))
+    if scope.everything:
+        items.append(("admin", "后台管理", reverse("admin:index")))
+    labels = [str(ROLES[r].label) for r in sorted(scope.roles) if r in ROLES]
+    if RESIDENT in scope.roles:
+        labels.append("居民")
+    if scope.everything:
+        labels = ["系统管理员"]
+    return {"nav_items": items, "nav_roles": labels}

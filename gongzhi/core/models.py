@@ -1,0 +1,74 @@
+"""Base models, the hash-chained audit log (审计日志)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Every table records when a row was made and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    IMPORT = "import", _("导入")
+    READ_PERSONAL = "read_personal", _("查看个人信息")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED = "locked", _("账号锁定")
+    TOKEN = "token", _("令牌")
+
+
+class AuditLog(models.Model):
+    """One audited act (审计记录): who did what to which row, when, with the row before and after.
+
+    Rows are append-only and hash-chained: each row's hash covers the previous row's hash, so an
+    edited or deleted row breaks the chain (``gongzhi.core.audit.verify_chain``). Kept at least six
+    months (网络安全法 art. 21, DOMAIN_RULES.md §I 32).
+    """
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("对象类型"), max_length=60)
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_type}#{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """The single row holding the last audit hash; locked while a row is appended so the chain stays linear."""
+
+    last_hash = models.CharField(max_length=64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"{self.count}: {self.last_hash[:12]}"
