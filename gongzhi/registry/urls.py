@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gongzhi.registry import views, views_roster
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    # Estates, units, people (views.py)
+    path("estates/", views.estate_list, name="estate_list"),
+    path("estates/<int:pk>/", views.estate_detail, name="estate_detail"),
+    path("estates/<int:pk>/units/", views.estate_units, name="estate_units"),  # htmx fragment: search + pagination
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<int:pk>/", views.person_detail, name="person_detail"),
+    path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),  # POST: unmasked, audited
+    path("me/", views.my_home, name="my_home"),  # the resident's phone page
+    # Roster import/export (views_roster.py)
+    path("import/", views_roster.roster_import, name="roster_import"),
+    path("import/template.xlsx", views_roster.roster_template, name="roster_template"),
+    path("import/<int:pk>/", views_roster.roster_import_status, name="roster_import_status"),
+    path("estates/<int:pk>/roster.xlsx", views_roster.roster_export, name="roster_export"),
+]
