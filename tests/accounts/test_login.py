@@ -1,0 +1,89 @@
+"""Login by username or phone, Argon2 hashing, lockout after repeated failures, audit rows."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from gongzhi.accounts.models import User
+from gongzhi.core.models import AuditAction, AuditLog
+from tests.conftest import PASSWORD
+
+
+def _login(client: Client, username: str, password: str):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password})
+
+
+def test_production_hasher_is_argon2():
+    from config import settings as base
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_argon2_hashes_and_checks_a_password(db):
+    user = User(username="argon")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(settings, "PASSWORD_HASHERS", ["django.contrib.auth.hashers.Argon2PasswordHasher"])
+        from django.contrib.auth.hashers import get_hashers
+
+        get_hashers.cache_clear()
+        try:
+            user.set_password("s3cret-Pass")
+            assert user.password.startswith("argon2$")
+            assert user.check_password("s3cret-Pass")
+        finally:
+            get_hashers.cache_clear()
+
+
+def test_login_by_username_and_by_phone(world):
+    user = world.users["street_officer"]
+    user.phone = "13612345678"
+    user.save(update_fields=["phone"])
+    assert _login(Client(), "street_officer", PASSWORD).status_code == 302
+    assert _login(Client(), "13612345678", PASSWORD).status_code == 302
+
+
+def test_wrong_password_says_so_in_chinese_and_is_audited(world):
+    response = _login(Client(), "street_officer", "wrong-password")
+    assert response.status_code == 200
+    assert "密码不正确" in response.content.decode()
+    assert AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, object_id=str(world.users["street_officer"].pk)).exists()
+
+
+def test_lockout_after_repeated_failures_then_unlocks(world):
+    # Given LOGIN_MAX_FAILURES wrong passwords in a row
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        _login(Client(), "street_officer", "wrong-password")
+    user = User.objects.get(username="street_officer")
+    assert user.is_locked
+    # When the right password comes while locked, then it is refused with the reason
+    response = _login(Client(), "street_officer", PASSWORD)
+    assert response.status_code == 200
+    assert "已锁定" in response.content.decode()
+    # And after the lockout period it works again and the counter resets
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)
+    with time_machine.travel(later, tick=False):
+        assert _login(Client(), "street_officer", PASSWORD).status_code == 302
+    user.refresh_from_db()
+    assert user.failed_logins == 0 and user.locked_until is None
+
+
+def test_unknown_user_is_refused_without_revealing_it(world):
+    response = _login(Client(), "nobody-here", PASSWORD)
+    assert response.status_code == 200
+    assert "密码不正确" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(world):
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_user_without_role_sees_an_explanation(world):
+    response = world.client_for("no_role").get("/")
+    assert response.status_code == 200
+    assert "尚未授权" in response.content.decode()
