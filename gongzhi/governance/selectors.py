@@ -6,12 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from gongzhi.core.scoping import scope_of
 from gongzhi.governance.models import (
+    Alliance,
     CommitteeMember,
     OwnersCommittee,
+    PartyMembership,
     PartyOrganisation,
+    PropertyCompany,
     ResidentsCommittee,
     SelfManagement,
     ServiceContract,
@@ -92,7 +97,9 @@ def committee_facts(committee: OwnersCommittee) -> CommitteeFacts:
     filed = None
     if committee.kind == "management_committee":
         oc = (
-            OwnersCommittee.objects.filter(estate_id=committee.estate_id, kind="owners_committee", filed_on__isnull=False)
+            OwnersCommittee.objects.filter(
+                estate_id=committee.estate_id, kind="owners_committee", filed_on__isnull=False
+            )
             .active()
             .order_by("-filed_on")
             .first()
@@ -117,3 +124,145 @@ def committee_composition_warnings(committee: OwnersCommittee, today: dt.date) -
 
 def committees_for_user(user: Any):  # noqa: ANN201
     return OwnersCommittee.objects.visible_to(user).select_related("estate").annotate(member_count=Count("members"))
+
+
+# --- Web pages: committee, Party organisation and company lists (batched, scoped) -------------------
+
+POST_ORDER = {"chair": 0, "vice_chair": 1, "member": 2, "staff": 3}
+
+
+def _count(qs: Any, group: str) -> Coalesce:
+    return Coalesce(
+        Subquery(qs.order_by().values(group).annotate(n=Count("pk")).values("n"), output_field=IntegerField()),
+        Value(0),
+    )
+
+
+def committees_with_facts(queryset: Any) -> Any:
+    """Annotate committees with what DOMAIN_RULES.md §E 20–21 needs, one subquery per fact, so a
+    page of committees gets its warnings without a query per committee (same facts as
+    ``committee_facts``)."""
+    members = CommitteeMember.objects.filter(committee=OuterRef("pk"))
+    owners_committee_filed = (
+        OwnersCommittee.objects.filter(
+            estate=OuterRef("estate"), kind="owners_committee", status="active", filed_on__isnull=False
+        )
+        .order_by("-filed_on")
+        .values("filed_on")[:1]
+    )
+    return queryset.annotate(
+        member_count=_count(members, "committee"),
+        owner_rep_count=_count(members.filter(is_owner_representative=True), "committee"),
+        party_member_count=_count(members.filter(is_party_member=True), "committee"),
+        chair_from_rc=Exists(members.filter(post="chair", from_residents_committee=True)),
+        household_count=_count(Unit.objects.filter(estate=OuterRef("estate"), use=UnitUse.RESIDENTIAL), "estate"),
+        oc_filed_on=Subquery(owners_committee_filed),
+    )
+
+
+def annotated_committee_facts(committee: OwnersCommittee) -> CommitteeFacts:
+    """The facts of a committee annotated by ``committees_with_facts``."""
+    return CommitteeFacts(
+        kind=committee.kind,
+        members=committee.member_count,
+        owner_representatives=committee.owner_rep_count,
+        chair_from_residents_committee=committee.chair_from_rc,
+        households=committee.household_count,
+        term_start=committee.term_start,
+        term_end=committee.term_end,
+        owners_committee_filed_on=committee.oc_filed_on if committee.kind == "management_committee" else None,
+    )
+
+
+def committee_list_for_user(user: Any, *, kind: str = "", status: str = "", search: str = "") -> Any:
+    """The committees a user may see, filtered, ready for ``committees_with_facts``."""
+    qs = OwnersCommittee.objects.visible_to(user).select_related("estate", "estate__parent")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(estate__name__icontains=search))
+    return qs.order_by(
+        "estate__parent__sort_key",
+        "estate__parent_id",
+        "estate__sort_key",
+        "estate__name",
+        "kind",
+        "-term_number",
+        "pk",
+    )
+
+
+def committee_members(committee: OwnersCommittee) -> list[CommitteeMember]:
+    """Members of a committee, chair first, then vice-chairs, then members (uses a prefetch if there is one)."""
+    rows = list(committee.members.all())
+    return sorted(rows, key=lambda m: (POST_ORDER.get(m.post, 9), m.pk))
+
+
+def party_org_tree(user: Any) -> list[tuple[PartyOrganisation, int]]:
+    """The Party organisations a user may see as a tree, depth-first: (organisation, depth).
+
+    An organisation whose parent the user cannot see is shown as a root.
+    """
+    orgs = list(
+        PartyOrganisation.objects.visible_to(user)
+        .select_related("place", "committee")
+        .annotate(member_count=_count(PartyMembership.objects.filter(organisation=OuterRef("pk")), "organisation"))
+        .order_by("place__path", "kind", "name", "pk")
+    )
+    ids = {o.pk for o in orgs}
+    children: dict[int | None, list[PartyOrganisation]] = {}
+    for o in orgs:
+        children.setdefault(o.parent_id if o.parent_id in ids else None, []).append(o)
+    out: list[tuple[PartyOrganisation, int]] = []
+    stack = [(o, 0) for o in reversed(children.get(None, []))]
+    while stack:
+        org, depth = stack.pop()
+        out.append((org, depth))
+        stack.extend((c, depth + 1) for c in reversed(children.get(org.pk, [])))
+    return out
+
+
+def party_org_children(user: Any, org: PartyOrganisation) -> list[PartyOrganisation]:
+    return list(PartyOrganisation.objects.visible_to(user).filter(parent=org).select_related("place"))
+
+
+def party_org_parent(user: Any, org: PartyOrganisation) -> PartyOrganisation | None:
+    """The parent organisation if the user may see it."""
+    if org.parent_id is None:
+        return None
+    return PartyOrganisation.objects.visible_to(user).filter(pk=org.parent_id).first()
+
+
+def party_org_members(org: PartyOrganisation) -> list[PartyMembership]:
+    rows = list(org.memberships.select_related("person"))
+    order = {"secretary": 0, "deputy_secretary": 1, "group_leader": 2, "committee_member": 3, "member": 4}
+    return sorted(rows, key=lambda m: (order.get(m.post, 9), m.person.name, m.pk))
+
+
+def companies_for_user(user: Any, on: dt.date, *, search: str = "") -> Any:
+    """The property companies a user may see, with how many of their current contracts the user sees."""
+    visible_contracts = ServiceContract.objects.visible_to(user).filter(company=OuterRef("pk")).current(on)
+    qs = PropertyCompany.objects.visible_to(user).annotate(current_contracts=_count(visible_contracts, "company"))
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.order_by("name")
+
+
+def company_contracts(user: Any, company: PropertyCompany) -> list[ServiceContract]:
+    """The company's contracts the user may see, the newest first."""
+    return list(
+        ServiceContract.objects.visible_to(user)
+        .filter(company=company)
+        .select_related("estate", "estate__parent")
+        .order_by("-start", "-pk")
+    )
+
+
+def company_alliances(user: Any, company: PropertyCompany) -> list[Alliance]:
+    """The alliances the company belongs to: those the user may see, and all of them for the company's staff."""
+    qs = Alliance.objects.filter(members=company).select_related("place")
+    if company.pk not in scope_of(user).company_ids:
+        qs = qs.filter(pk__in=Alliance.objects.visible_to(user).values("pk"))
+    return list(qs.order_by("name"))
