@@ -2,10 +2,9 @@
 
 import datetime as dt
 
-import pytest
 import time_machine
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from gongzhi.accounts.models import User
@@ -25,17 +24,11 @@ def test_production_hasher_is_argon2():
 
 def test_argon2_hashes_and_checks_a_password(db):
     user = User(username="argon")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(settings, "PASSWORD_HASHERS", ["django.contrib.auth.hashers.Argon2PasswordHasher"])
-        from django.contrib.auth.hashers import get_hashers
-
-        get_hashers.cache_clear()
-        try:
-            user.set_password("s3cret-Pass")
-            assert user.password.startswith("argon2$")
-            assert user.check_password("s3cret-Pass")
-        finally:
-            get_hashers.cache_clear()
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"]):
+        user.set_password("s3cret-Pass")
+        assert user.password.startswith("argon2$")
+        assert user.check_password("s3cret-Pass")
+        assert not user.check_password("wrong")
 
 
 def test_login_by_username_and_by_phone(world):
@@ -50,7 +43,9 @@ def test_wrong_password_says_so_in_chinese_and_is_audited(world):
     response = _login(Client(), "street_officer", "wrong-password")
     assert response.status_code == 200
     assert "密码不正确" in response.content.decode()
-    assert AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, object_id=str(world.users["street_officer"].pk)).exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.LOGIN_FAILED, object_id=str(world.users["street_officer"].pk)
+    ).exists()
 
 
 def test_lockout_after_repeated_failures_then_unlocks(world):

@@ -10,7 +10,9 @@ from gongzhi.registry import services as reg
 def test_every_service_write_is_audited_with_before_and_after(world):
     unit = world.units_a[0]
     reg.unit_update(unit=unit, surveyed_area=Decimal("61.00"), actor=world.users["community_staff"])
-    row = AuditLog.objects.filter(action=AuditAction.UPDATE, object_type="registry.unit", object_id=str(unit.pk)).first()
+    row = AuditLog.objects.filter(
+        action=AuditAction.UPDATE, object_type="registry.unit", object_id=str(unit.pk)
+    ).first()
     assert row is not None
     assert row.actor == world.users["community_staff"]
     assert row.before["surveyed_area"] is None
