@@ -14,7 +14,7 @@ def navigation(request):  # noqa: ANN001, ANN201
         return {"nav_items": [], "nav_roles": []}
     scope = scope_of(user)
     items = []
-    if scope.everything or scope.roles & {"street_officer", "department_officer", "party_worker"}:
+    if scope.everything or scope.roles & {"street_officer", "department_officer", "party_worker", "community_staff"}:
         items.append(("street", "街道总览", reverse("dashboard:street_overview")))
     if scope.everything or scope.roles & STAFF_ROLES:
         items.append(("estates", "小区", reverse("registry:estate_list")))
