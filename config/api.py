@@ -1,3 +1,35 @@
-from ninja import NinjaAPI
+"""The JSON API: one django-ninja instance under /api/v1/, its OpenAPI document at /api/v1/openapi.json
+and its Swagger UI at /api/docs (served from the project's own static files: nothing from the internet)."""
 
-api = NinjaAPI(title="共治 API", version="1", urls_namespace="api")
+from ninja import Swagger
+
+from gongzhi.accounts.api import router as accounts_router
+from gongzhi.core.api_support import GongzhiNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from gongzhi.governance.api import router as governance_router
+from gongzhi.registry.api import router as registry_router
+
+DESCRIPTION = """共治平台的数据接口。
+
+**身份**：浏览器登录后的会话（修改类请求需带 CSRF 令牌 `X-CSRFToken`），或个人接口令牌
+`Authorization: Bearer gz_…`（在“我的接口令牌”中新建）。
+
+**错误**：所有错误都是同一格式 `{"error": {"code": "...", "message": "中文说明", "fields": {"字段": "问题"}}}`；
+400 数据有误，401 未登录，403 无权修改，404 不存在或无权查看，409 与已有记录冲突。
+
+**数字**：面积为两位小数的十进制字符串（如 `"60.50"`），金额为整数“分”。列表分页用 `limit` / `offset`，返回 `total`。
+"""
+
+api = GongzhiNinjaAPI(
+    title="共治 API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    # validatorUrl: Swagger UI would otherwise fetch a badge from validator.swagger.io.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    docs_url=None,  # served at /api/docs by config/api_urls.py
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", registry_router)
+api.add_router("", governance_router)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # its templates and static Swagger UI, so /api/docs loads nothing from a CDN
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.registry",

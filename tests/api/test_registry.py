@@ -1,0 +1,549 @@
+"""The registry API: who may read and change estate A's places, units, people, ownership and residency.
+
+Every endpoint is checked for every persona group of tests/conftest.py: readers get 200, outsiders
+404 on estate A's rows, read-only roles 403 on writes, anonymous callers 401, and a refused write
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from gongzhi.core.models import AuditAction, AuditLog
+from gongzhi.registry.models import Ownership, Person, Place, Residency, Unit
+from tests.api.conftest import assert_error, audit_count, call
+from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_READERS, ESTATE_A_WRITERS
+
+# --- Reads ----------------------------------------------------------------------------------------
+
+# (path to one of estate A's rows or lists under it, what identifies the row in the answer)
+DETAILS = {
+    "place": lambda w, x: (f"/places/{w.estate_a.pk}", w.estate_a.pk),
+    "unit": lambda w, x: (f"/units/{w.units_a[0].pk}", w.units_a[0].pk),
+    "person": lambda w, x: (f"/people/{w.owner_person.pk}", w.owner_person.pk),
+}
+UNDER_A = {
+    "place_units": lambda w, x: (f"/places/{w.estate_a.pk}/units", w.units_a[0].pk),
+    "unit_ownerships": lambda w, x: (f"/units/{w.units_a[0].pk}/ownerships", x.ownership.pk),
+    "unit_residencies": lambda w, x: (f"/units/{w.units_a[0].pk}/residencies", w.units_a[0].residencies.get().pk),
+}
+# (list path, the id of estate A's row that readers find in it)
+LISTS = {
+    "places": lambda w, x: ("/places?kind=estate", w.estate_a.pk),
+    "units": lambda w, x: ("/units", w.units_a[0].pk),
+    "people": lambda w, x: ("/people", w.owner_person.pk),
+    "organisations": lambda w, x: ("/organisations", w.rights_unit.pk),
+    "grids": lambda w, x: ("/grids", x.grid.pk),
+}
+
+
+@pytest.mark.parametrize("persona", ESTATE_A_READERS)
+def test_readers_get_estate_a_rows_and_lists(world, extras, persona):
+    client = world.client_for(persona)
+    for what, target in DETAILS.items():
+        path, pk = target(world, extras)
+        response = call(client, "GET", path)
+        assert response.status_code == 200, (what, response.content)
+        assert response.json()["id"] == pk, what
+    for what, target in {**UNDER_A, **LISTS}.items():
+        path, pk = target(world, extras)
+        response = call(client, "GET", path)
+        assert response.status_code == 200, (what, response.content)
+        body = response.json()
+        assert pk in [row["id"] for row in body["items"]], what
+        assert body["total"] >= len(body["items"]) >= 1, what
+
+
+@pytest.mark.parametrize("persona", ESTATE_A_OUTSIDERS)
+def test_outsiders_get_404_on_estate_a_and_lists_leave_it_out(world, extras, persona):
+    client = world.client_for(persona)
+    for what, target in {**DETAILS, **UNDER_A}.items():
+        path, _ = target(world, extras)
+        error = assert_error(call(client, "GET", path), 404, "not_found")
+        assert "不存在或无权查看" in error["message"], what
+    for what, target in LISTS.items():
+        path, pk = target(world, extras)
+        response = call(client, "GET", path)
+        assert response.status_code == 200, what
+        assert pk not in [row["id"] for row in response.json()["items"]], what
+
+
+def test_anonymous_reads_get_401(world, extras):
+    client = world.client_for("anonymous")
+    for target in {**DETAILS, **UNDER_A, **LISTS}.values():
+        path, _ = target(world, extras)
+        assert_error(call(client, "GET", path), 401, "not_authenticated")
+
+
+def test_outsider_sees_own_estate_only(world):
+    # Given the resident of estate B; when they list units; then only their own unit
+    body = call(world.client_for("outsider"), "GET", "/units").json()
+    assert [row["id"] for row in body["items"]] == [world.units_b[0].pk]
+
+
+def test_place_filters(world):
+    client = world.client_for("street_officer")
+    kids = call(client, "GET", f"/places?parent={world.estate_a.pk}").json()
+    assert {row["id"] for row in kids["items"]} == {world.building_a1.pk, world.building_a2.pk}
+    found = call(client, "GET", "/places?q=乙").json()
+    assert {row["id"] for row in found["items"]} == {world.community_b.pk, world.estate_b.pk}
+
+
+def test_list_pagination_reports_the_total(world):
+    client = world.client_for("street_officer")
+    first = call(client, "GET", "/units?limit=2&offset=0").json()
+    second = call(client, "GET", "/units?limit=2&offset=2").json()
+    assert first["total"] == second["total"] == 4
+    assert (first["limit"], first["offset"], len(first["items"])) == (2, 0, 2)
+    assert {r["id"] for r in first["items"]}.isdisjoint({r["id"] for r in second["items"]})
+
+
+def test_limit_beyond_the_maximum_is_refused_in_chinese(world):
+    error = assert_error(call(world.client_for("street_officer"), "GET", "/units?limit=500"), 400, "validation_error")
+    assert error["fields"] == {"limit": "每页条数：应不大于 200"}
+
+
+@pytest.mark.parametrize(
+    ("path", "limit"),
+    [("/places", 9), ("/units", 9), ("/people", 13), ("/organisations", 9), ("/grids", 10)],
+)
+def test_list_queries_are_pinned(world, extras, django_assert_max_num_queries, path, limit):
+    # Twenty more units and people must not add queries (no N+1): session, user, scope, count, page.
+    for n in range(20):
+        Unit.objects.create(
+            estate=world.estate_a, building=world.building_a2, path=world.building_a2.path, number=f"9{n:02d}"
+        )
+        Person.objects.create(name=f"居民{n}", place=world.estate_a, phone=f"1380000{n:04d}")
+    client = world.client_for("street_officer")
+    with django_assert_max_num_queries(limit):
+        response = call(client, "GET", path)
+    assert response.status_code == 200
+
+
+# --- Writes ---------------------------------------------------------------------------------------
+
+
+def _place_state(w, x):
+    return Place.objects.count(), Place.objects.get(pk=w.estate_a.pk).address
+
+
+def _unit_state(w, x):
+    u = Unit.objects.get(pk=w.units_a[0].pk)
+    return Unit.objects.count(), u.surveyed_area, u.area, u.area_source
+
+
+def _person_state(w, x):
+    return Person.objects.count(), Person.objects.get(pk=w.owner_person.pk).note
+
+
+def _ownership_state(w, x):
+    return Ownership.objects.count(), Ownership.objects.get(pk=x.ownership.pk).until
+
+
+def _residency_state(w, x):
+    return Residency.objects.count()
+
+
+# name: (method, path, body, expected success status, what to compare before and after)
+WRITES = {
+    "place_create": (
+        "POST",
+        lambda w, x: "/places",
+        lambda w, x: {"kind": "building", "name": "3号楼", "parent_id": w.estate_a.pk},
+        201,
+        _place_state,
+    ),
+    "place_update": (
+        "PATCH",
+        lambda w, x: f"/places/{w.estate_a.pk}",
+        lambda w, x: {"address": "广安门外大街1号"},
+        200,
+        _place_state,
+    ),
+    "unit_create": (
+        "POST",
+        lambda w, x: "/units",
+        lambda w, x: {"building_id": w.building_a2.pk, "number": "202", "registered_area": "70.10"},
+        201,
+        _unit_state,
+    ),
+    "unit_update": (
+        "PATCH",
+        lambda w, x: f"/units/{w.units_a[0].pk}",
+        lambda w, x: {"surveyed_area": "61.00"},
+        200,
+        _unit_state,
+    ),
+    "person_create": (
+        "POST",
+        lambda w, x: "/people",
+        lambda w, x: {"name": "陈新", "place_id": w.estate_a.pk, "phone": "13600001111"},
+        201,
+        _person_state,
+    ),
+    "person_update": (
+        "PATCH",
+        lambda w, x: f"/people/{w.owner_person.pk}",
+        lambda w, x: {"note": "独居老人，每周探访"},
+        200,
+        _person_state,
+    ),
+    "ownership_create": (
+        "POST",
+        lambda w, x: f"/units/{w.units_a[1].pk}/ownerships",
+        lambda w, x: {"person_id": w.tenant_person.pk, "since": "2025-06-01"},
+        201,
+        _ownership_state,
+    ),
+    "ownership_end": (
+        "POST",
+        lambda w, x: f"/ownerships/{x.ownership.pk}/end",
+        lambda w, x: {"until": "2026-03-31"},
+        200,
+        _ownership_state,
+    ),
+    "residency_create": (
+        "POST",
+        lambda w, x: f"/units/{w.units_a[2].pk}/residencies",
+        lambda w, x: {"person_id": w.tenant_person.pk, "kind": "family"},
+        201,
+        _residency_state,
+    ),
+}
+
+
+def _attempts(world, extras, persona):
+    """Every write on estate A as this persona: (name, response, state before, state after, audit rows added)."""
+    client = world.client_for(persona)
+    for name, (method, path, body, _, state) in WRITES.items():
+        before, audits = state(world, extras), audit_count()
+        response = call(client, method, path(world, extras), body(world, extras))
+        yield name, response, before, state(world, extras), audit_count() - audits
+
+
+@pytest.mark.parametrize("persona", ESTATE_A_WRITERS)
+def test_writers_change_estate_a(world, extras, persona):
+    for name, response, before, after, audits in _attempts(world, extras, persona):
+        assert response.status_code == WRITES[name][3], (name, response.content.decode())
+        assert after != before, name
+        assert audits >= 1, name  # every write leaves an audit row
+
+
+@pytest.mark.parametrize("persona", ESTATE_A_READ_ONLY)
+def test_read_only_roles_get_403_and_nothing_changes(world, extras, persona):
+    for name, response, before, after, audits in _attempts(world, extras, persona):
+        error = assert_error(response, 403, "forbidden")
+        assert error["message"] == "无权修改", name
+        assert (after, audits) == (before, 0), name
+
+
+@pytest.mark.parametrize("persona", ESTATE_A_OUTSIDERS)
+def test_outsiders_get_404_on_writes_and_nothing_changes(world, extras, persona):
+    for name, response, before, after, audits in _attempts(world, extras, persona):
+        assert_error(response, 404, "not_found")
+        assert (after, audits) == (before, 0), name
+
+
+def test_anonymous_writes_get_401_and_nothing_changes(world, extras):
+    for name, response, before, after, audits in _attempts(world, extras, "anonymous"):
+        assert_error(response, 401, "not_authenticated")
+        assert (after, audits) == (before, 0), name
+
+
+# --- Areas are exact decimals ---------------------------------------------------------------------
+
+
+def test_area_travels_as_a_decimal_string(world):
+    # DOMAIN_RULES.md §A 2: areas are exact Decimals with 2 places, never floats.
+    client = world.client_for("community_staff")
+    response = call(
+        client, "POST", "/units", {"building_id": world.building_a2.pk, "number": "305", "registered_area": "88.05"}
+    )
+    assert response.status_code == 201
+    assert '"area": "88.05"' in response.content.decode()
+    body = response.json()
+    assert body["registered_area"] == body["area"] == "88.05"
+    assert Unit.objects.get(pk=body["id"]).area == Decimal("88.05")
+
+
+def test_area_source_follows_the_first_known_area(world):
+    # DOMAIN_RULES.md §C 11: registered area, else surveyed, else contract; the source is recorded.
+    client = world.client_for("community_staff")
+    unit = world.units_a[0]
+    body = call(client, "PATCH", f"/units/{unit.pk}", {"registered_area": None, "surveyed_area": "61.37"}).json()
+    assert (body["area"], body["area_source"]) == ("61.37", "surveyed")
+    body = call(client, "PATCH", f"/units/{unit.pk}", {"surveyed_area": None, "contract_area": "62.10"}).json()
+    assert (body["area"], body["area_source"]) == ("62.10", "contract")
+    unit.refresh_from_db()
+    assert (unit.area, unit.area_source) == (Decimal("62.10"), "contract")
+
+
+def test_sums_of_areas_stay_exact(world):
+    # 0.10 + 0.20 is 0.30 exactly, which floats would not give.
+    client = world.client_for("community_staff")
+    for number, area in (("401", "0.10"), ("402", "0.20")):
+        call(client, "POST", "/units", {"building_id": world.building_a2.pk, "number": number, "registered_area": area})
+    items = call(client, "GET", f"/units?building={world.building_a2.pk}&q=40").json()["items"]
+    assert sum(Decimal(row["area"]) for row in items) == Decimal("0.30")
+
+
+def test_area_source_is_read_only(world):
+    unit = world.units_a[0]
+    error = assert_error(
+        call(world.client_for("community_staff"), "PATCH", f"/units/{unit.pk}", {"area_source": "contract"}),
+        400,
+        "validation_error",
+    )
+    assert error["fields"] == {"area_source": "area_source：不接受此字段"}
+    unit.refresh_from_db()
+    assert unit.area_source == "registered"
+
+
+def test_area_with_three_decimals_is_refused_naming_the_field(world):
+    before = Unit.objects.count()
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            "/units",
+            {"building_id": world.building_a2.pk, "number": "306", "registered_area": "70.125"},
+        ),
+        400,
+        "validation_error",
+    )
+    assert error["fields"] == {"registered_area": "登记面积(㎡)：最多 2 位小数"}
+    assert "登记面积" in error["message"]
+    assert Unit.objects.count() == before
+
+
+def test_non_positive_area_is_refused(world):
+    error = assert_error(
+        call(world.client_for("community_staff"), "PATCH", f"/units/{world.units_a[0].pk}", {"surveyed_area": "0"}),
+        400,
+        "validation_error",
+    )
+    assert error["fields"] == {"surveyed_area": "实测面积(㎡)：应大于 0"}
+
+
+# --- Personal data is masked, and every unmasked read is audited ----------------------------------
+
+
+def _reads_of_personal_data() -> int:
+    return AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).count()
+
+
+@pytest.mark.parametrize("persona", ["committee_member", "department_officer", "rights_unit", "party_worker"])
+def test_phone_and_id_are_masked_for_roles_that_do_not_need_them(world, persona):
+    # DOMAIN_RULES.md §I 31: 138****1234
+    before = _reads_of_personal_data()
+    body = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}").json()
+    assert (body["phone"], body["phone_masked"]) == ("138****1234", True)
+    assert (body["id_number"], body["id_number_masked"]) == ("110***********1239", True)
+    listed = call(world.client_for(persona), "GET", "/people").json()["items"]
+    assert "13800001234" not in str(listed)
+    assert _reads_of_personal_data() == before  # nothing unmasked, nothing to log
+
+
+def test_street_officer_sees_whole_numbers_and_the_read_is_audited(world):
+    # DOMAIN_RULES.md §I 31: every read of unmasked personal data is logged.
+    before = _reads_of_personal_data()
+    body = call(world.client_for("street_officer"), "GET", f"/people/{world.owner_person.pk}").json()
+    assert (body["phone"], body["id_number"]) == ("13800001234", "110101195001011239")
+    assert not body["phone_masked"] and not body["id_number_masked"]
+    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).first()
+    assert _reads_of_personal_data() == before + 1
+    assert (row.actor, row.object_id) == (world.users["street_officer"], str(world.owner_person.pk))
+
+
+def test_grid_worker_sees_whole_phone_but_masked_id(world):
+    body = call(world.client_for("grid_worker"), "GET", f"/people/{world.owner_person.pk}").json()
+    assert (body["phone"], body["phone_masked"]) == ("13800001234", False)
+    assert (body["id_number"], body["id_number_masked"]) == ("110***********1239", True)
+
+
+def test_unmasked_list_read_is_audited_once_with_the_people_shown(world):
+    before = _reads_of_personal_data()
+    call(world.client_for("community_staff"), "GET", "/people")
+    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).first()
+    assert _reads_of_personal_data() == before + 1
+    assert set(row.after["person_ids"]) == {world.owner_person.pk, world.tenant_person.pk}
+
+
+@pytest.mark.parametrize("persona", ["street_officer", "community_staff", "admin"])
+def test_unmasked_endpoint_writes_an_audit_row(world, persona):
+    before = _reads_of_personal_data()
+    response = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked")
+    assert response.status_code == 200
+    assert response.json()["id_number"] == "110101195001011239"
+    assert _reads_of_personal_data() >= before + 1
+    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL, object_id=str(world.owner_person.pk)).first()
+    assert row.actor == world.users[persona]
+
+
+@pytest.mark.parametrize("persona", ["committee_member", "department_officer", "rights_unit", "party_worker"])
+def test_unmasked_endpoint_refuses_other_roles(world, persona):
+    before = _reads_of_personal_data()
+    response = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked")
+    assert_error(response, 403, "unmask_forbidden")
+    assert "13800001234" not in response.content.decode()
+    assert _reads_of_personal_data() == before
+
+
+@pytest.mark.parametrize("persona", ESTATE_A_OUTSIDERS)
+def test_unmasked_endpoint_is_404_for_outsiders(world, persona):
+    before = _reads_of_personal_data()
+    assert_error(call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked"), 404, "not_found")
+    assert _reads_of_personal_data() == before
+
+
+# --- Chinese errors that name the field; conflicts ------------------------------------------------
+
+
+def test_missing_name_is_reported_on_the_field_in_chinese(world):
+    before = Person.objects.count()
+    error = assert_error(
+        call(world.client_for("community_staff"), "POST", "/people", {"place_id": world.estate_a.pk}),
+        400,
+        "validation_error",
+    )
+    assert error["fields"] == {"name": "姓名：必填"}
+    assert error["message"] == "提交的数据有误：姓名：必填"
+    assert Person.objects.count() == before
+
+
+def test_service_error_names_the_field(world):
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            "/people",
+            {"name": "陈新", "place_id": world.estate_a.pk, "phone": "12ab"},
+        ),
+        400,
+        "validation_error",
+    )
+    assert error["fields"] == {"phone": "手机号格式不正确：12ab"}
+
+
+def test_wrong_parent_kind_names_the_parent_field(world):
+    error = assert_error(
+        call(
+            world.client_for("street_officer"),
+            "POST",
+            "/places",
+            {"kind": "entrance", "name": "9单元", "parent_id": world.estate_a.pk},
+        ),
+        400,
+        "validation_error",
+    )
+    assert error["fields"] == {"parent_id": "单元的上级必须是楼栋"}
+
+
+def test_body_reference_outside_scope_is_404_naming_the_field(world):
+    # community staff of A may change unit 102, but cannot see 赵乙 of estate B
+    before = Ownership.objects.count()
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            f"/units/{world.units_a[1].pk}/ownerships",
+            {"person_id": world.outsider_person.pk},
+        ),
+        404,
+        "not_found",
+    )
+    assert set(error["fields"]) == {"person_id"}
+    assert Ownership.objects.count() == before
+
+
+def test_duplicate_unit_number_is_a_conflict(world):
+    before = Unit.objects.count()
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            "/units",
+            {"building_id": world.building_a2.pk, "number": "201", "registered_area": "50.00"},
+        ),
+        409,
+        "unit_exists",
+    )
+    assert error["fields"] == {"number": "该楼栋已有这个房号"}
+    assert Unit.objects.count() == before
+
+
+def test_duplicate_place_name_is_a_conflict_on_the_name(world):
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            "/places",
+            {"kind": "building", "name": "1号楼", "parent_id": world.estate_a.pk},
+        ),
+        409,
+        "place_exists",
+    )
+    assert set(error["fields"]) == {"name"}
+
+
+def test_duplicate_id_number_is_a_conflict(world):
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            "/people",
+            {"name": "冒名", "place_id": world.estate_a.pk, "id_number": "110101195001011239"},
+        ),
+        409,
+        "id_number_taken",
+    )
+    assert error["fields"] == {"id_number": "该身份证号已登记"}
+
+
+def test_ending_an_ended_ownership_is_a_conflict(world, extras):
+    client = world.client_for("community_staff")
+    assert call(client, "POST", f"/ownerships/{extras.ownership.pk}/end", {"until": "2026-01-31"}).status_code == 200
+    error = assert_error(
+        call(client, "POST", f"/ownerships/{extras.ownership.pk}/end", {"until": "2026-02-28"}), 409, "ownership_ended"
+    )
+    assert "2026-01-31" in error["message"]
+    extras.ownership.refresh_from_db()
+    assert extras.ownership.until == dt.date(2026, 1, 31)
+
+
+def test_ownership_needs_exactly_one_owner(world):
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            f"/units/{world.units_a[1].pk}/ownerships",
+            {"person_id": world.tenant_person.pk, "organisation_id": world.rights_unit.pk},
+        ),
+        400,
+        "validation_error",
+    )
+    assert set(error["fields"]) == {"person_id", "organisation_id"}
+
+
+def test_second_current_residency_is_a_conflict(world):
+    error = assert_error(
+        call(
+            world.client_for("community_staff"),
+            "POST",
+            f"/units/{world.units_a[1].pk}/residencies",
+            {"person_id": world.tenant_person.pk, "kind": "tenant"},
+        ),
+        409,
+        "residency_exists",
+    )
+    assert error["fields"] == {"person_id": "李租户 已登记居住在 1号楼1单元102"}
+
+
+def test_empty_patch_changes_nothing(world):
+    audits = audit_count()
+    response = call(world.client_for("community_staff"), "PATCH", f"/places/{world.estate_a.pk}", {})
+    assert response.status_code == 200
+    assert audit_count() == audits
