@@ -301,6 +301,17 @@ class SelfManagement(TimeStampedModel):
         return f"{self.estate} 自管"
 
 
+class DepartmentQuerySet(GovernanceQuerySet):
+    def visible_to(self, user):  # noqa: ANN001, ANN201 - same signature as the base
+        # A district department serves every street under it: whoever sees part of the district sees
+        # its departments (a street officer blows the whistle to them, "街道吹哨、部门报到").
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        above = {int(pk) for p in scope.read_paths for pk in p.strip("/").split("/") if pk}
+        return self.filter(path_q("place__path", scope.read_paths) | Q(place_id__in=above))
+
+
 class Department(TimeStampedModel):
     """A district department (区职能部门): 房管局, 城管执法, 市场监管 …, which answers escalations."""
 
@@ -309,7 +320,7 @@ class Department(TimeStampedModel):
     place = models.ForeignKey(Place, verbose_name=_("所属区"), on_delete=models.PROTECT, related_name="departments")
     phone = models.CharField(_("电话"), max_length=20, blank=True)
 
-    objects = GovernanceQuerySet.as_manager()
+    objects = DepartmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("职能部门")

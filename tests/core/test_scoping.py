@@ -54,3 +54,14 @@ def test_read_only_roles_cannot_edit(world):
 def test_people_are_visible_through_their_units(world):
     user = world.users["community_staff_b"]
     assert set(Person.objects.visible_to(user)) == {world.outsider_person}
+
+
+def test_street_officer_sees_the_departments_of_their_district(world):
+    from gongzhi.governance.models import Department
+    from gongzhi.governance.services import department_create
+
+    dept = department_create(kind="housing", name="西城区房管局", place=world.district, actor=None)
+    assert list(Department.objects.visible_to(world.users["street_officer"])) == [dept]
+    assert list(Department.objects.visible_to(world.users["department_officer"])) == [dept]
+    assert not Department.objects.visible_to(world.users["outsider"]).exists()
+    assert not Department.objects.editable_by(world.users["street_officer"]).exists()
