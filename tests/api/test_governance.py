@@ -66,7 +66,8 @@ def test_anonymous_reads_get_401(world, extras):
             "residents_committee",
             {"street_officer", "department_officer", "community_staff", "party_worker", "admin"},
         ),
-        ("/departments", "department", {"department_officer", "admin"}),
+        # a district department serves the whole district: every role inside it sees it (not residents)
+        ("/departments", "department", {*ESTATE_A_READERS, "community_staff_b", "property_manager_b"}),
         ("/alliances", "alliance", {"street_officer", "department_officer", "admin"}),
     ],
 )
