@@ -374,3 +374,6 @@ class GridAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.grid}: {self.person} ({self.get_role_display()})"
+
+
+from gongzhi.registry.models_roster import RosterImport  # noqa: E402, F401

@@ -1,0 +1,121 @@
+"""Roster import and export pages (台账导入、导出): for street and community office staff."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.registry import roster, roster_services, tasks
+from gongzhi.registry.models import Place
+from gongzhi.registry.models_roster import RosterImport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RECENT_IMPORTS = 10
+ERRORS_SHOWN = 500
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roster_import(request: HttpRequest) -> HttpResponse:
+    """The upload page: pick an estate the user may change, upload the filled-in template."""
+    if not scope_of(request.user).can_write("registry"):
+        raise PermissionDenied
+    estates = list(
+        Place.objects.estates().editable_by(request.user).select_related("parent").order_by("parent__name", "name")
+    )
+    error = ""
+    selected = request.POST.get("estate") or request.GET.get("estate") or ""
+    if request.method == "POST":
+        estate = None
+        if selected:
+            estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=selected)
+        upload = request.FILES.get("file")
+        if estate is None:
+            error = "请选择要导入到哪个小区。"
+        elif upload is None:
+            error = "请选择要上传的 Excel 文件（.xlsx）。"
+        elif upload.size > roster.MAX_FILE_BYTES:
+            error = "文件超过 10 MB，请分成几个文件导入（例如每个楼栋一个文件）。"
+        else:
+            try:
+                job = roster_services.roster_import_create(
+                    estate=estate, file_name=upload.name, content=upload.read(), actor=request.user
+                )
+            except roster.RosterFileError as exc:
+                error = str(exc)
+            else:
+                if roster_services.roster_import_runs_inline(job):
+                    roster_services.roster_import_run(roster_import=job, actor=request.user)
+                else:
+                    tasks.roster_import_task(job.pk)
+                return redirect("registry:roster_import_status", pk=job.pk)
+    recent = (
+        RosterImport.objects.editable_by(request.user)
+        .select_related("estate", "created_by")
+        .defer("content", "errors")
+        .order_by("-id")[:RECENT_IMPORTS]
+    )
+    context = {
+        "nav_active": "import",
+        "estates": estates,
+        "selected": str(selected),
+        "error": error,
+        "recent": recent,
+        "general_help": roster.GENERAL_HELP,
+        "columns": roster.COLUMNS,
+        "max_rows": roster.MAX_ROWS,
+    }
+    return render(request, "registry/roster_import.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def roster_template(request: HttpRequest) -> HttpResponse:
+    """The empty template workbook: the 房屋与业主 sheet and the 填写说明 sheet."""
+    return _xlsx(roster.build_workbook(), "台账导入模板.xlsx")
+
+
+@login_required
+@require_GET
+def roster_import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """An import's progress (polled by htmx every second while it runs) and then its result."""
+    job = get_for_user(
+        RosterImport.objects.select_related("estate", "created_by").defer("content"), request.user, write=True, pk=pk
+    )
+    errors = job.errors or []
+    context = {
+        "nav_active": "import",
+        "job": job,
+        "summary": roster_services.result_summary(job.counts) if job.counts else "",
+        "errors": errors[:ERRORS_SHOWN],
+        "error_count": len(errors),
+        "error_rows": len({e.get("row") for e in errors if e.get("row")}),
+        "errors_truncated": len(errors) > ERRORS_SHOWN,
+        "errors_shown": ERRORS_SHOWN,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/roster_import_progress.html", context)
+    return render(request, "registry/roster_import_status.html", context)
+
+
+@login_required
+@require_GET
+def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The estate's roster in the import format (audited: it lists personal data)."""
+    estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=pk)
+    content, _ = roster_services.roster_export(estate=estate, actor=request.user)
+    today = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx(content, f"{estate.name}台账-{today}.xlsx")
