@@ -84,7 +84,9 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def roster_template(request: HttpRequest) -> HttpResponse:
-    """The empty template workbook: the 房屋与业主 sheet and the 填写说明 sheet."""
+    """The empty template workbook: the 房屋与业主 sheet and the 填写说明 sheet (for those who may import)."""
+    if not scope_of(request.user).can_write("registry"):
+        raise PermissionDenied
     return _xlsx(roster.build_workbook(), "台账导入模板.xlsx")
 
 

@@ -1,0 +1,169 @@
+"""The page permission matrix: every web page × every persona.
+
+Each page lists who may open it; everybody else gets 404 (they may not know it exists) or, where
+the page exists for them but the act is not theirs, 403; anonymous visitors go to the login page.
+``test_every_page_is_in_the_matrix`` fails when a page is added without a row here. The JSON API
+has its own matrix in tests/api/. Writes refused for read-only roles are in the apps' own tests
+(person_reveal, roster import), which also check that nothing changed.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gongzhi.governance import services as gov
+from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS, ESTATE_A_WRITERS
+
+ALL = [
+    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
+    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
+    "outsider", "no_role", "admin",
+]  # fmt: skip
+RESIDENTS_A = ["resident", "tenant"]
+STREET_VIEWERS = [
+    "street_officer",
+    "department_officer",
+    "community_staff",
+    "community_staff_b",
+    "party_worker",
+    "admin",
+]
+REGISTRY_WRITERS = ["street_officer", "community_staff", "community_staff_b", "admin"]
+
+
+def everyone_else(*allowed_groups: list[str]) -> list[str]:
+    allowed = {p for group in allowed_groups for p in group}
+    return [p for p in ALL if p not in allowed]
+
+
+# name → (args from the world, allowed personas, their status, then pairs of refused personas and their status)
+MATRIX = {
+    # Lists are scoped (each sees their own rows), so every logged-in user may open them.
+    "registry:estate_list": (lambda w: [], ALL, 200, [], None),
+    "registry:person_list": (lambda w: [], ALL, 200, [], None),
+    "governance:committee_list": (lambda w: [], ALL, 200, [], None),
+    "governance:party_org_list": (lambda w: [], ALL, 200, [], None),
+    "governance:company_list": (lambda w: [], ALL, 200, [], None),
+    "registry:my_home": (lambda w: [], ALL, 200, [], None),  # explains itself to users without a unit
+    # Estate A's objects: its readers and its residents; outsiders get 404.
+    "registry:estate_detail": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
+    "registry:unit_detail": (
+        lambda w: [w.units_a[0].pk],
+        [*ESTATE_A_READERS, "resident"],
+        200,
+        [*ESTATE_A_OUTSIDERS, "tenant"],
+        404,
+    ),
+    "registry:person_detail": (
+        lambda w: [w.owner_person.pk],
+        [*ESTATE_A_READERS, "resident"],
+        200,
+        [*ESTATE_A_OUTSIDERS, "tenant"],
+        404,
+    ),
+    "governance:committee_detail": (
+        lambda w: [w.committee_a.pk],
+        ESTATE_A_READERS + RESIDENTS_A,
+        200,
+        ESTATE_A_OUTSIDERS,
+        404,
+    ),
+    "governance:company_detail": (
+        lambda w: [w.company_a.pk],
+        ESTATE_A_READERS + RESIDENTS_A,
+        200,
+        ESTATE_A_OUTSIDERS,
+        404,
+    ),
+    "governance:party_org_detail": (
+        lambda w: [w.party_a.pk],
+        ESTATE_A_READERS + RESIDENTS_A,
+        200,
+        ESTATE_A_OUTSIDERS,
+        404,
+    ),
+    # The htmx unit list answers a plain visit by redirecting to the estate page.
+    "registry:estate_units": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 302, ESTATE_A_OUTSIDERS, 404),
+    # Street pages: street-level roles and community staff; the rest may not know they exist.
+    "dashboard:street_overview": (lambda w: [], STREET_VIEWERS, 200, everyone_else(STREET_VIEWERS), 404),
+    "dashboard:street_overview_for": (lambda w: [w.street.pk], STREET_VIEWERS, 200, everyone_else(STREET_VIEWERS), 404),
+    "dashboard:rate_drilldown": (
+        lambda w: [w.street.pk, "property_coverage"],
+        STREET_VIEWERS,
+        200,
+        everyone_else(STREET_VIEWERS),
+        404,
+    ),
+    # Import and export: only who may change the registry; read-only roles get 403.
+    "registry:roster_import": (lambda w: [], REGISTRY_WRITERS, 200, everyone_else(REGISTRY_WRITERS), 403),
+    "registry:roster_template": (lambda w: [], REGISTRY_WRITERS, 200, everyone_else(REGISTRY_WRITERS), 403),
+    "registry:roster_export": (
+        lambda w: [w.estate_a.pk],
+        ESTATE_A_WRITERS,
+        200,
+        [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in ESTATE_A_WRITERS],
+        403,
+        ESTATE_A_OUTSIDERS,
+        404,
+    ),
+}
+# Pages tested elsewhere: they need a POST or a row made first (tests/registry/test_pages.py, test_roster_*.py).
+ELSEWHERE = {
+    "home",
+    "healthz",
+    "accounts:login",
+    "accounts:logout",
+    "registry:person_reveal",
+    "registry:roster_import_status",
+}
+
+
+def _page_names(resolver: URLResolver, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.namespace in {"admin", "api"} or str(p.pattern).startswith("api/"):
+                continue
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            names |= _page_names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            names.add(f"{namespace}{p.name}")
+    return names
+
+
+def test_every_page_is_in_the_matrix():
+    assert _page_names(get_resolver()) == set(MATRIX) | ELSEWHERE
+
+
+@pytest.fixture
+def matrix_world(world):
+    # a Party branch of estate A, under the community's Party committee
+    community_party = gov.party_org_create(
+        kind="community_committee",
+        name="甲社区党委",
+        place=world.community_a,
+        actor=None,
+        parent=gov.party_org_create(
+            kind="street_working_committee", name="广外街道工委", place=world.street, actor=None
+        ),
+    )
+    world.party_a = gov.party_org_create(
+        kind="branch", name="甲小区党支部", place=world.estate_a, parent=community_party, actor=None
+    )
+    return world
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_page_matrix(matrix_world, name):
+    w = matrix_world
+    args, allowed, ok_status, *refusals = MATRIX[name]
+    url = reverse(name, args=args(w))
+    expected = dict.fromkeys(allowed, ok_status)
+    for refused, status in zip(refusals[::2], refusals[1::2], strict=True):
+        expected.update(dict.fromkeys(refused, status))
+    assert set(expected) == set(ALL), "every persona must have an expectation"
+    for persona, status in expected.items():
+        assert w.client_for(persona).get(url).status_code == status, (name, persona)
+    response = w.client_for("anonymous").get(url)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
