@@ -1,0 +1,35 @@
+"""manage.py load_demo: the seed reports' estates with their public figures, and demo logins for every role."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from gongzhi.registry.choices import PlaceKind
+from gongzhi.registry.demo.builder import build_demo, demo_loaded
+from gongzhi.registry.models import Place
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：劲松北、蓟门里、广安门北街20号院、老山东里北、团结公寓、富南大厦等小区及各角色演示账号。"
+
+    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+        parser.add_argument(
+            "--if-empty", action="store_true", help="库里已有任何小区时什么也不做（make run 每次启动时调用）"
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子：同一种子、同一天生成相同的数据")
+
+    def handle(self, *args, **options):  # noqa: ANN002, ANN003, ANN201
+        if options["if_empty"] and Place.objects.filter(kind=PlaceKind.ESTATE).exists():
+            self.stdout.write("库里已有小区数据，跳过演示数据加载。")
+            return
+        if demo_loaded():
+            raise CommandError(
+                "演示数据已经加载过了（劲松一区已存在）。如需重新加载，请先清空数据库（嵌入模式：make clean-db）。"
+            )
+        self.stdout.write("正在加载演示数据……")
+        counts = build_demo(seed=options["seed"], today=timezone.localdate(), log=self.stdout.write)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据已加载：新增地点 {counts['places']} 个、房屋 {counts['units']} 套、人员 {counts['people']} 人、"
+                f"产权 {counts['ownerships']} 条、居住 {counts['residencies']} 条，用时 {counts['seconds']} 秒。"
+            )
+        )
