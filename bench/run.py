@@ -1,6 +1,7 @@
 """make bench: speed and size figures of gongzhi on PostgreSQL (see bench/README.md).
 
-Creates a fresh database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/gongzhi_bench),
+Creates a fresh database (BENCH_DATABASE_URL, or DATABASE_URL when it names a *bench* database,
+default postgres://postgres@127.0.0.1:5432/gongzhi_bench),
 migrates it, seeds a district of BENCH_UNITS units (default 1,000,000) with seed_scale, then measures,
 as a street officer of one street, the street overview and the largest estate's unit list, next to
 baselines measured in the same run. It prints figures and goals; it never fails on a timing.
@@ -89,7 +90,11 @@ def page(client, url_name: str, kwargs: dict, runs: int, headers: dict | None = 
 
 
 def main() -> int:
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    # BENCH_DATABASE_URL, else DATABASE_URL when it names a bench database, else the default:
+    # the bench drops its database, so it never picks up an ordinary DATABASE_URL.
+    env_url = os.environ.get("DATABASE_URL", "")
+    fallback = env_url if "bench" in env_url.rsplit("/", 1)[-1] else DEFAULT_URL
+    url = os.environ.get("BENCH_DATABASE_URL", fallback)
     units = int(os.environ.get("BENCH_UNITS", "1000000"))
     batch = int(os.environ.get("BENCH_BATCH", "5000"))
     runs = int(os.environ.get("BENCH_REQUESTS", "50"))
