@@ -46,6 +46,7 @@ MATRIX = {
     "governance:party_org_list": (lambda w: [], ALL, 200, [], None),
     "governance:company_list": (lambda w: [], ALL, 200, [], None),
     "registry:my_home": (lambda w: [], ALL, 200, [], None),  # explains itself to users without a unit
+    "accounts:tokens": (lambda w: [], ALL, 200, [], None),  # one's own tokens only
     # Estate A's objects: its readers and its residents; outsiders get 404.
     "registry:estate_detail": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
     "registry:unit_detail": (
@@ -116,6 +117,7 @@ ELSEWHERE = {
     "accounts:logout",
     "registry:person_reveal",
     "registry:roster_import_status",
+    "accounts:token_revoke",
 }
 
 

@@ -24,6 +24,8 @@ def navigation(request):  # noqa: ANN001, ANN201
         items.append(("import", "台账导入", reverse("registry:roster_import")))
     if RESIDENT in scope.roles:
         items.append(("mine", "我的房屋", reverse("registry:my_home")))
+    if scope.everything or scope.roles - {RESIDENT, "volunteer"}:
+        items.append(("tokens", "接口令牌", reverse("accounts:tokens")))
     if scope.everything:
         items.append(("admin", "后台管理", reverse("admin:index")))
     labels = [str(ROLES[r].label) for r in sorted(scope.roles) if r in ROLES]

@@ -1,9 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.accounts import services
 from gongzhi.accounts.forms import LoginForm
+from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.roles import RESIDENT
 from gongzhi.core.scoping import scope_of
 
@@ -25,3 +30,34 @@ def home(request: HttpRequest) -> HttpResponse:
     if RESIDENT in scope.roles:
         return redirect("registry:my_home")
     return render(request, "accounts/no_role.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    """My personal API tokens (我的接口令牌): make one (shown once), see when each was last used, revoke."""
+    new_key = ""
+    error = ""
+    if request.method == "POST":
+        try:
+            _, new_key = services.api_token_create(
+                user=request.user, name=request.POST.get("name", ""), actor=request.user
+            )
+        except ValidationError as exc:
+            error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": tokens, "new_key": new_key, "error": error, "nav_active": "tokens"},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of my tokens; someone else's token is not found (404)."""
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    services.api_token_revoke(token=token, actor=request.user)
+    messages.success(request, f"令牌“{token.name}”已撤销，使用它的对接程序将无法再访问。")
+    return redirect("accounts:tokens")
