@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "gongzhi.registry",
     "gongzhi.governance",
     "gongzhi.dashboard",
+    "gongzhi.work_orders",
 ]
 
 MIDDLEWARE = [
@@ -175,3 +176,29 @@ LOGGING = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# --- Notifications and work orders (诉求工单) -------------------------------------------------------
+# Channel → sender class (gongzhi.core.notifications.Sender). Replace the logging sender with a real
+# SMS / WeChat gateway in production; the inbox is always written.
+NOTIFICATION_SENDERS = {
+    "sms": os.environ.get("NOTIFICATION_SMS_SENDER", "gongzhi.core.notifications.LoggingSender"),
+    "wechat": os.environ.get("NOTIFICATION_WECHAT_SENDER", "gongzhi.core.notifications.LoggingSender"),
+}
+# SLA limits in minutes, the last fallback after the SlaPolicy rows (most specific first: category,
+# its parents, then any category; the estate's service tier before any tier). Each row sets some clocks.
+# DOMAIN_RULES.md §G 28: emergencies 2 h, water/power/gas/heating 24 h, general 7 days, complex 15 days.
+WORK_ORDER_SLA_DEFAULTS = [
+    {"tier": None, "category": None, "accept": 30, "arrive": 24 * 60, "resolve": 7 * 24 * 60},
+    {"tier": None, "category": "utilities", "resolve": 24 * 60},
+    {"tier": None, "category": "disputes", "resolve": 15 * 24 * 60},  # complex
+    {"tier": None, "category": "renovation", "resolve": 15 * 24 * 60},  # complex
+]
+WORK_ORDER_EMERGENCY_RESOLVE_MINUTES = 2 * 60  # priority "emergency" caps the resolve clock (§G 28)
+# Working hours for policies with working_hours_only (weekday 0 = Monday).
+WORK_ORDER_WORKING_HOURS = {"tz": "Asia/Shanghai", "weekdays": [0, 1, 2, 3, 4], "start": "08:30", "end": "17:30"}
+# Minutes each rung of the escalation ladder has to answer before the next rung is called
+# (1 居委会和业委会/物管会, 2 街道"吹哨", 3 区职能部门"报到").
+WORK_ORDER_ESCALATION_MINUTES = {1: 24 * 60, 2: 24 * 60, 3: 3 * 24 * 60}
+WORK_ORDER_REOPEN_DAYS = 7  # the reporter may reopen within 7 days of resolution (以内: boundary included)
+WORK_ORDER_SATISFIED_MIN_RATING = 4  # a rating of 4 or 5 counts as satisfied (满意率)
+WORK_ORDER_NOTIFY_CHANNELS = ["inbox", "sms"]

@@ -72,3 +72,29 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count}: {self.last_hash[:12]}"
+
+
+class Notification(models.Model):
+    """One message in a user's in-app inbox (站内消息): a work order to accept, an escalation to answer.
+
+    SMS and WeChat copies go out through the senders of ``gongzhi.core.notifications``; the inbox row
+    is the record that the user was told.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"

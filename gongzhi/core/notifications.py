@@ -1,0 +1,118 @@
+"""Telling people (通知): an in-app inbox row for each recipient, and copies by SMS or WeChat.
+
+Every channel other than the inbox goes through one interface, ``Sender.send(user, title, body)``.
+``settings.NOTIFICATION_SENDERS`` maps a channel ("sms", "wechat", …) to the dotted path of a sender
+class; the default ``LoggingSender`` only writes a log line, so the embedded mode needs no gateway.
+Senders run after the surrounding transaction commits: a rolled-back write never sends a text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import cache
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from gongzhi.core.masking import mask_phone
+from gongzhi.core.models import Notification
+
+logger = logging.getLogger("gongzhi.notifications")
+
+INBOX = "inbox"
+
+
+class Sender(Protocol):
+    """Delivers one message to one user over one channel (an SMS gateway, a WeChat template message)."""
+
+    def send(self, user: Any, title: str, body: str) -> None: ...
+
+
+class LoggingSender:
+    """The default sender: writes the message to the log instead of sending it (phone number masked)."""
+
+    def __init__(self, channel: str = "") -> None:
+        self.channel = channel
+
+    def send(self, user: Any, title: str, body: str) -> None:
+        logger.info(
+            "notify[%s] to user %s (%s): %s — %s",
+            self.channel,
+            user.pk,
+            mask_phone(getattr(user, "phone", "") or ""),
+            title,
+            body,
+        )
+
+
+@cache
+def _sender_class(path: str) -> type:
+    return import_string(path)
+
+
+def get_sender(channel: str) -> Sender:
+    """The sender configured for ``channel``; an unknown channel is a configuration error."""
+    senders = getattr(settings, "NOTIFICATION_SENDERS", {})
+    if channel not in senders:
+        raise ValueError(f"未配置通知渠道：{channel}")
+    cls = _sender_class(senders[channel])
+    try:
+        return cls(channel=channel)
+    except TypeError:
+        return cls()
+
+
+def _dedupe(users: Iterable[Any]) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for user in users:
+        if user is None or user.pk in seen or not getattr(user, "is_active", True):
+            continue
+        seen.add(user.pk)
+        out.append(user)
+    return out
+
+
+def _send_all(channel: str, users: list[Any], title: str, body: str) -> None:
+    sender = get_sender(channel)
+    for user in users:
+        try:
+            sender.send(user, title, body)
+        except Exception:  # one failing gateway call must not stop the others; the inbox row stands
+            logger.exception("notify[%s] to user %s failed", channel, user.pk)
+
+
+def notify(
+    *, users: Iterable[Any], title: str, body: str, link: str = "", channels: Iterable[str] = (INBOX,)
+) -> list[Notification]:
+    """Tell ``users`` (each once): inbox rows now, in the caller's transaction; other channels after commit."""
+    recipients = _dedupe(users)
+    channels = tuple(dict.fromkeys(channels))
+    for channel in channels:
+        if channel != INBOX:
+            get_sender(channel)  # fail now, inside the transaction, on a misconfigured channel
+    rows: list[Notification] = []
+    if not recipients:
+        return rows
+    if INBOX in channels:
+        rows = Notification.objects.bulk_create(
+            [Notification(recipient=u, title=title[:120], body=body, link=link[:300]) for u in recipients]
+        )
+    for channel in channels:
+        if channel != INBOX:
+            transaction.on_commit(lambda channel=channel: _send_all(channel, recipients, title, body), robust=True)
+    return rows
+
+
+def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:
+    """Mark one inbox message read (已读) by its recipient; reading twice keeps the first time."""
+    if notification.recipient_id != getattr(actor, "pk", None):
+        raise PermissionDenied("只能标记自己的消息")
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notification.refresh_from_db(fields=["read_at"])
+    return notification
