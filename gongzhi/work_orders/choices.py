@@ -30,6 +30,9 @@ class Status(models.TextChoices):
 # The states whose clock runs, and which deadline field is that clock.
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.ON_SITE)
 DEADLINE_FIELD = {Status.SUBMITTED: "accept_by", Status.ACCEPTED: "arrive_by", Status.ON_SITE: "resolve_by"}
+# Where a clock's outcome is kept: escalation moves the deadline on, so lateness is recorded when the
+# clock runs out, not judged later against the moved deadline.
+IN_TIME_FIELD = {"accept_by": "accepted_in_time", "arrive_by": "arrived_in_time", "resolve_by": "resolved_in_time"}
 
 
 class EscalationLevel(models.IntegerChoices):

@@ -312,6 +312,7 @@ class WorkOrder(TimeStampedModel):
     resolve_by = models.DateTimeField(_("办结时限"), null=True, blank=True)
     sla_working_hours = models.BooleanField(_("只计工作时间"), default=False)
     accepted_in_time = models.BooleanField(_("按时受理"), null=True, blank=True)
+    arrived_in_time = models.BooleanField(_("按时到场"), null=True, blank=True)
     resolved_in_time = models.BooleanField(_("按时办结"), null=True, blank=True)
 
     escalation_level = models.PositiveSmallIntegerField(

@@ -34,6 +34,7 @@ from gongzhi.registry.models import Organisation, Place, Unit
 from gongzhi.work_orders import rules
 from gongzhi.work_orders.choices import (
     DEADLINE_FIELD,
+    IN_TIME_FIELD,
     OPEN_STATUSES,
     Channel,
     EscalationLevel,
@@ -109,6 +110,14 @@ def _save(order: WorkOrder, actor: Any, changes: dict[str, Any], summary: str) -
         summary=f"{order.number} {summary}",
     )
     return order
+
+
+def _in_time(order: WorkOrder, field: str, now: dt.datetime) -> bool:
+    """Whether the clock ``field`` was met: not run out before (the sweep records that), and not now."""
+    if getattr(order, IN_TIME_FIELD[field]) is False:
+        return False
+    due = getattr(order, field)
+    return due is None or now <= due
 
 
 def _text(value: str, field: str, label: str, max_length: int, required: bool = True) -> str:
@@ -432,7 +441,7 @@ def work_order_accept(*, work_order: WorkOrder, actor: Any) -> WorkOrder:
         arrive_by = _deadline(now, limits.arrive, order.sla_working_hours)
         if order.resolve_by is not None:
             arrive_by = min(arrive_by, order.resolve_by)
-        in_time = order.accept_by is None or now <= order.accept_by
+        in_time = _in_time(order, "accept_by", now)
         _save(
             order,
             actor,
@@ -484,8 +493,9 @@ def work_order_arrive(*, work_order: WorkOrder, actor: Any) -> WorkOrder:
         _require_handler(order, actor)
         if not order.can_arrive():
             _refuse(f"工单{order.get_status_display()}，不能登记到场")
-        _save(order, actor, {"status": Status.ON_SITE, "arrived_at": now}, "到场")
-        _event(order, EventKind.ARRIVED, actor, now, in_time=order.arrive_by is None or now <= order.arrive_by)
+        in_time = _in_time(order, "arrive_by", now)
+        _save(order, actor, {"status": Status.ON_SITE, "arrived_at": now, "arrived_in_time": in_time}, "到场")
+        _event(order, EventKind.ARRIVED, actor, now, in_time=in_time)
     return order
 
 
@@ -499,7 +509,7 @@ def work_order_resolve(*, work_order: WorkOrder, note: str, actor: Any, photos: 
         _require_handler(order, actor)
         if not order.can_resolve():
             _refuse(f"工单{order.get_status_display()}，不能办结（需先到场）")
-        in_time = order.resolve_by is None or now <= order.resolve_by
+        in_time = _in_time(order, "resolve_by", now)
         _save(order, actor, {"status": Status.RESOLVED, "resolved_at": now, "resolved_in_time": in_time}, "处理完成")
         _photos(order, photos, PhotoStage.AFTER, actor)
         _event(order, EventKind.RESOLVED, actor, now, note=note, in_time=in_time)
@@ -570,6 +580,7 @@ def work_order_reopen(*, work_order: WorkOrder, reason: str, actor: Any) -> Work
             {
                 "status": Status.ACCEPTED,
                 "arrived_at": None,
+                "arrived_in_time": None,
                 "resolved_at": None,
                 "resolved_in_time": None,
                 "confirmed_at": None,
@@ -652,6 +663,7 @@ def work_order_transfer(
                 "accepted_at": None,
                 "accepted_in_time": None,
                 "arrived_at": None,
+                "arrived_in_time": None,
                 "arrive_by": None,
                 "accept_by": accept_by,
             },
@@ -723,7 +735,8 @@ def _tell_rung(order: WorkOrder, level: int, reason: str) -> None:
 
 def work_order_escalate(*, work_order: WorkOrder, reason: str, actor: Any) -> WorkOrder:
     """Move the order one rung up the ladder by hand (督办升级) — the street blowing the whistle (吹哨)
-    before the clock runs out. The running clock gives the new rung its own time to answer."""
+    before the clock runs out. A clock still running keeps its deadline (the next rung follows when it
+    runs out); a clock already run out gives the new rung its own time to answer."""
     now = timezone.now()
     reason = _text(reason, "reason", "升级原因", 500)
     with transaction.atomic():
@@ -735,12 +748,11 @@ def work_order_escalate(*, work_order: WorkOrder, reason: str, actor: Any) -> Wo
             _refuse(f"工单{order.get_status_display()}，不能升级")
         level = rules.next_rung(order.escalation_level)
         field = order.deadline_field
-        _save(
-            order,
-            actor,
-            {"escalation_level": level, "escalated_at": now, field: _escalation_deadline(order, level, now)},
-            f"升级至{EscalationLevel(level).label}",
-        )
+        changes: dict[str, Any] = {"escalation_level": level, "escalated_at": now}
+        if getattr(order, field) is None or getattr(order, field) < now:
+            # the clock has already run out: it stays missed, and the new rung gets its own time
+            changes |= {field: _escalation_deadline(order, level, now), IN_TIME_FIELD[field]: False}
+        _save(order, actor, changes, f"升级至{EscalationLevel(level).label}")
         _event(order, EventKind.ESCALATED, actor, now, note=reason, level=level, automatic=False)
         _tell_rung(order, level, f"督办原因：{reason[:60]}。")
     return order
@@ -753,12 +765,16 @@ def _claim_overdue(order_id: int, status: str, level: int, field: str, due: dt.d
     new_due = _escalation_deadline(order, new_level, now)
     with transaction.atomic():
         claimed = WorkOrder.objects.filter(pk=order_id, status=status, escalation_level=level, **{field: due}).update(
-            escalation_level=new_level, escalated_at=now, updated_at=now, **{field: new_due}
+            escalation_level=new_level,
+            escalated_at=now,
+            updated_at=now,
+            **{field: new_due, IN_TIME_FIELD[field]: False},
         )
         if claimed != 1:
             return False
         order.escalation_level, order.escalated_at, order.status = new_level, now, status
         setattr(order, field, new_due)
+        setattr(order, IN_TIME_FIELD[field], False)
         label = {"accept_by": "受理", "arrive_by": "到场", "resolve_by": "办结"}[field]
         note = f"{label}超时（时限{_local(due)}），升级至{EscalationLevel(new_level).label}"
         _event(order, EventKind.ESCALATED, None, now, note=note, level=new_level, automatic=True, clock=field)
