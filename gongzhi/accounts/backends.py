@@ -1,7 +1,6 @@
 """Login by username or phone number, with lockout after repeated failures."""
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
 
 from gongzhi.accounts.models import User
 from gongzhi.accounts.services import user_login_failed, user_login_succeeded
@@ -16,18 +15,16 @@ class UsernameOrPhoneBackend(ModelBackend):
         if not username or not password:
             return None
         login = username.strip()
-        user = User.objects.filter(Q(username=login) | Q(phone=login)).first()
+        # A username wins over someone else's phone number, so one account can never hide another.
+        user = User.objects.filter(username=login).first() or User.objects.filter(phone=login).first()
         if user is None:
             User().set_password(password)  # same work as a real check, so timing does not tell who exists
             return None
         if user.is_locked:
-            if request is not None:
-                request.login_locked_until = user.locked_until
+            User().set_password(password)  # same work as a real check
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             user_login_succeeded(user=user, ip=client_ip(request))
             return user
-        user = user_login_failed(user=user, ip=client_ip(request))
-        if request is not None and user.is_locked:
-            request.login_locked_until = user.locked_until
+        user_login_failed(user=user, ip=client_ip(request))
         return None

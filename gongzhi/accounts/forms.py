@@ -13,19 +13,9 @@ class LoginForm(AuthenticationForm):
     )
 
     error_messages = {
-        "invalid_login": "用户名/手机号或密码不正确。连续多次输错，账号会被临时锁定。",
+        # One message for a wrong password, an unknown name and a locked account alike, so the login
+        # page never tells which accounts exist (the owner of a locked account is told by the audit
+        # log and their administrator, not by the form).
+        "invalid_login": "用户名/手机号或密码不正确。连续多次输错，账号会被临时锁定 15 分钟。",
         "inactive": "该账号已停用，请联系社区或街道管理员。",
     }
-
-    def clean(self):  # noqa: ANN201
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            locked = getattr(self.request, "login_locked_until", None)
-            if locked is not None:
-                from django.utils import timezone
-
-                raise forms.ValidationError(
-                    f"登录失败次数过多，账号已锁定至 {timezone.localtime(locked):%H:%M}，请稍后再试。", code="locked"
-                ) from None
-            raise

@@ -55,6 +55,8 @@ def user_create(
     person=None,  # noqa: ANN001
 ) -> User:
     """A new login (新建账号)."""
+    if User.objects.filter(phone=username).exists() or (phone and User.objects.filter(username=phone).exists()):
+        raise ValidationError({"username": "用户名不能与其他账号的手机号相同"})
     with transaction.atomic():
         user = User(username=username, display_name=display_name, phone=phone or None, person=person)
         user.set_password(password)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import AuditChainHead, AuditLog
 
 GENESIS = "0" * 64
@@ -30,8 +31,13 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Personal numbers are kept masked in the audit log: it is append-only and kept for years, so a whole
+# number written there could never be taken back (DOMAIN_RULES.md §I 31).
+PERSONAL_FIELDS = {"phone": mask_phone, "contact_phone": mask_phone, "id_number": mask_id_number}
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """A JSON-safe picture of a row's concrete fields (foreign keys by id), for before/after."""
+    """A JSON-safe picture of a row's concrete fields (foreign keys by id, personal numbers masked)."""
     wanted = set(fields) if fields is not None else None
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
@@ -39,7 +45,10 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
             continue
         if field.name in {"created_at", "updated_at", "password"}:
             continue
-        data[field.attname] = _jsonable(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if field.name in PERSONAL_FIELDS and value:
+            value = PERSONAL_FIELDS[field.name](value)
+        data[field.attname] = _jsonable(value)
     return data
 
 

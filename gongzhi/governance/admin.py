@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from gongzhi.core.admin import AuditedAdmin
 from gongzhi.governance import models as m
 
 
@@ -10,7 +11,7 @@ class CommitteeMemberInline(admin.TabularInline):
 
 
 @admin.register(m.OwnersCommittee)
-class OwnersCommitteeAdmin(admin.ModelAdmin):
+class OwnersCommitteeAdmin(AuditedAdmin):
     list_display = ["name", "kind", "estate", "term_start", "term_end", "status"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["estate"]
@@ -24,7 +25,7 @@ class PartyMembershipInline(admin.TabularInline):
 
 
 @admin.register(m.PartyOrganisation)
-class PartyOrganisationAdmin(admin.ModelAdmin):
+class PartyOrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "place", "parent"]
     list_filter = ["kind"]
     raw_id_fields = ["place", "parent", "committee"]
@@ -32,25 +33,25 @@ class PartyOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(m.ResidentsCommittee)
-class ResidentsCommitteeAdmin(admin.ModelAdmin):
+class ResidentsCommitteeAdmin(AuditedAdmin):
     list_display = ["name", "place", "phone"]
     raw_id_fields = ["place"]
 
 
 @admin.register(m.PropertyCompany)
-class PropertyCompanyAdmin(admin.ModelAdmin):
+class PropertyCompanyAdmin(AuditedAdmin):
     list_display = ["name", "phone", "place"]
     search_fields = ["name"]
     raw_id_fields = ["place"]
 
 
 @admin.register(m.ServiceContract)
-class ServiceContractAdmin(admin.ModelAdmin):
+class ServiceContractAdmin(AuditedAdmin):
     list_display = ["estate", "company", "start", "end", "service_tier", "fee_residential_fen"]
     list_filter = ["service_tier"]
     raw_id_fields = ["estate", "company"]
 
 
-admin.site.register(m.SelfManagement, raw_id_fields=["estate"])
-admin.site.register(m.Department, list_display=["name", "kind", "place"])
-admin.site.register(m.Alliance, filter_horizontal=["members"], raw_id_fields=["place"])
+admin.site.register(m.SelfManagement, AuditedAdmin, raw_id_fields=["estate"])
+admin.site.register(m.Department, AuditedAdmin, list_display=["name", "kind", "place"])
+admin.site.register(m.Alliance, AuditedAdmin, filter_horizontal=["members"], raw_id_fields=["place"])

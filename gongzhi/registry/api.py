@@ -239,7 +239,8 @@ def _person_out(person: Person, scope: Scope) -> dict[str, Any]:
         "id_number": person.id_number if scope.unmasked_id else mask_id_number(person.id_number),
         "id_number_masked": bool(person.id_number) and not scope.unmasked_id,
         "gender": person.gender,
-        "birth_date": person.birth_date,
+        # the birth date is digits 7–14 of the ID number: shown only with the whole number
+        "birth_date": person.birth_date if scope.unmasked_id else None,
         "is_party_member": person.is_party_member,
         "note": person.note,
     }
@@ -297,7 +298,9 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
     fields = payload.model_dump(exclude={"name", "place_id"})
     with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
         person = services.person_create(name=payload.name, place=place, actor=user, **fields)
-    return Status(201, _person_out(person, scope_of(user)))
+    scope = scope_of(user)
+    _audit_unmasked(request, [person], scope, "登记人员")
+    return Status(201, _person_out(person, scope))
 
 
 @router.get(
@@ -327,7 +330,9 @@ def person_update(request: HttpRequest, person_id: ObjectId, payload: PersonUpda
     if changes:
         with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
             person = services.person_update(person=person, actor=request.auth, **changes)
-    return _person_out(person, scope_of(request.auth))
+    scope = scope_of(request.auth)
+    _audit_unmasked(request, [person], scope, "修改人员")
+    return _person_out(person, scope)
 
 
 @router.get(

@@ -187,8 +187,11 @@ class PersonQuerySet(ScopedQuerySet):
     scope_path = "place__path"
 
     def _q(self, prefixes: tuple[str, ...]) -> Q:
-        owns = Ownership.objects.filter(person=OuterRef("pk")).filter(path_q("unit__path", prefixes))
-        lives = Residency.objects.filter(person=OuterRef("pk")).filter(path_q("unit__path", prefixes))
+        # Only current ownership and residency bring a person into an estate's scope: someone who
+        # moved away years ago is no business of their old estate's staff.
+        current = {"person": OuterRef("pk"), "until__isnull": True}
+        owns = Ownership.objects.filter(**current).filter(path_q("unit__path", prefixes))
+        lives = Residency.objects.filter(**current).filter(path_q("unit__path", prefixes))
         return path_q("place__path", prefixes) | Q(Exists(owns)) | Q(Exists(lives))
 
     def visible_to(self, user):  # noqa: ANN001, ANN201 - same signature as the base
@@ -248,7 +251,8 @@ class UnitScopedQuerySet(ScopedQuerySet):
     scope_path = "unit__path"
 
     def resident_q(self, scope: Scope) -> Q:
-        return Q(unit_id__in=scope.unit_ids)
+        # a resident sees who owns and lives in their unit now, not its former occupants
+        return Q(unit_id__in=scope.unit_ids, until__isnull=True)
 
     def current(self) -> UnitScopedQuerySet:
         return self.filter(until__isnull=True)

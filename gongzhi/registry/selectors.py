@@ -367,16 +367,31 @@ class UnitPeople:
     past_residents: list[Residency]
 
 
-def unit_people(unit: Unit) -> UnitPeople:
-    """Current and past owners and residents of a unit the caller may already see."""
-    ownerships = list(unit.ownerships.select_related("person", "organisation").order_by("-since", "-id"))
-    residencies = list(unit.residencies.select_related("person").order_by("-since", "-id"))
+def unit_people(user: Any, unit: Unit) -> UnitPeople:
+    """Current and past owners and residents of a unit the caller may already see (a resident sees
+    only the current ones: former occupants are none of their business)."""
+    ownerships = list(
+        Ownership.objects.visible_to(user)
+        .filter(unit=unit)
+        .select_related("person", "organisation")
+        .order_by("-since", "-id")
+    )
+    residencies = list(
+        Residency.objects.visible_to(user).filter(unit=unit).select_related("person").order_by("-since", "-id")
+    )
     return UnitPeople(
         owners=[o for o in ownerships if o.until is None],
         residents=[r for r in residencies if r.until is None],
         past_owners=[o for o in ownerships if o.until is not None],
         past_residents=[r for r in residencies if r.until is not None],
     )
+
+
+def visible_place_ids(user: Any, ids: set[int]) -> set[int]:
+    """Which of these places the user may see (a person's registration place is shown only then)."""
+    if not ids:
+        return set()
+    return set(Place.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def visible_person_ids(user: Any, ids: set[int]) -> set[int]:

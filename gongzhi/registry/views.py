@@ -175,7 +175,7 @@ def estate_units(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit: its facts, current owners and residents, and its history."""
     unit = selectors.unit_for_user(request.user, pk)
-    people = selectors.unit_people(unit)
+    people = selectors.unit_people(request.user, unit)
     person_ids = {o.person_id for o in people.owners + people.past_owners if o.person_id}
     person_ids |= {r.person_id for r in people.residents + people.past_residents}
     is_staff = _is_staff(request.user)
@@ -220,7 +220,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
     """The people the user may see, phone numbers masked."""
     q = _q(request)
     page = _page(request, selectors.people_for_user(request.user, q), PEOPLE_PER_PAGE)
-    rows = [(p, mask_phone(p.phone), _person_units(p)) for p in page.object_list]
+    seen_places = selectors.visible_place_ids(request.user, {p.place_id for p in page.object_list})
+    rows = [
+        (p, mask_phone(p.phone), _person_units(p), p.place if p.place_id in seen_places else None)
+        for p in page.object_list
+    ]
     return render(
         request,
         "registry/person_list.html",
@@ -244,6 +248,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _person_page(request: HttpRequest, person: Any, contact: selectors.Contact) -> HttpResponse:
+    # where a person is registered is shown only to those who may see that place
+    place_seen = bool(selectors.visible_place_ids(request.user, {person.place_id}))
+    trail = selectors.place_trail(person.place.path) if place_seen else []
     return render(
         request,
         "registry/person_detail.html",
@@ -254,7 +261,8 @@ def _person_page(request: HttpRequest, person: Any, contact: selectors.Contact) 
             "contact": contact,
             "can_reveal": selectors.can_reveal(request.user),
             "detail": selectors.person_detail(request.user, person),
-            "crumbs": _crumbs(request.user, selectors.place_trail(person.place.path), [(person.name, None)]),
+            "registered_place": person.place if place_seen else None,
+            "crumbs": _crumbs(request.user, trail, [(person.name, None)]),
         },
     )
 

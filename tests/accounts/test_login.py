@@ -54,10 +54,11 @@ def test_lockout_after_repeated_failures_then_unlocks(world):
         _login(Client(), "street_officer", "wrong-password")
     user = User.objects.get(username="street_officer")
     assert user.is_locked
-    # When the right password comes while locked, then it is refused with the reason
+    # When the right password comes while locked, then it is refused with the same message as any
+    # wrong password (the page must not tell which accounts exist), which mentions the lockout
     response = _login(Client(), "street_officer", PASSWORD)
     assert response.status_code == 200
-    assert "已锁定" in response.content.decode()
+    assert "临时锁定" in response.content.decode()
     # And after the lockout period it works again and the counter resets
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES + 1)
     with time_machine.travel(later, tick=False):

@@ -58,4 +58,4 @@ def test_phone_validation():
 def test_masking():
     # DOMAIN_RULES.md §I 31: 138****1234
     assert mask_phone("13812341234") == "138****1234"
-    assert mask_id_number("110101195001011239") == "110***********1239"
+    assert mask_id_number("110101195001011239") == "1****************9"
