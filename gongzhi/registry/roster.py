@@ -10,6 +10,10 @@ Street offices keep their rosters in Excel. One sheet, 房屋与业主, holds on
 
 A row with no name records a unit with nobody on it yet.
 
+``业主类型`` says who the row's party is: 个人, or an organisation of one of the kinds of
+``registry.choices.OrganisationKind`` (产权单位, 开发建设单位, 其他单位). Files made with the earlier
+template say only 单位; such an organisation has no kind in the plan (see ``PartyPlan.org_kind``).
+
 This module has no database access: it builds workbooks and turns a workbook into a ``RosterPlan``
 (units, people, organisations and their links) plus a list of ``RowError`` that name the Excel row
 and column. Checks against what the registry already holds live in ``roster_services``.
@@ -44,10 +48,18 @@ HEADER_SEARCH_ROWS = 5  # a title row or two above the header is tolerated
 
 # Labels as the template shows them, mapped to the stored values (registry.choices).
 USE_LABELS = {"住宅": "residential", "商业": "commercial", "办公": "office", "车位": "parking"}
-OWNER_KIND_LABELS = {"个人": "person", "单位": "organisation"}
+# 业主类型: a person, or an organisation by its kind (OrganisationKind values; the labels are those
+# of registry.choices, written out here because the file's words must not follow the UI language).
+OWNER_KIND_LABELS = {"个人": "person", "产权单位": "rights_unit", "开发建设单位": "developer", "其他单位": "other"}
+# Read but never offered: 单位 is the one organisation value of the earlier template (its kind
+# unknown: a new organisation is registered as 其他单位, an existing one keeps its kind); 开发商 is
+# what most people call the developer.
+LEGACY_ORGANISATION = "organisation"
+OWNER_KIND_ALIASES = {"单位": LEGACY_ORGANISATION, "开发商": "developer"}
+ORGANISATION_KINDS = frozenset(v for v in OWNER_KIND_LABELS.values() if v != "person")
 RESIDENCY_LABELS = {"业主自住": "owner_occupier", "租户": "tenant", "家庭成员": "family", "空": ""}
 USE_NAMES = {v: k for k, v in USE_LABELS.items()}
-OWNER_KIND_NAMES = {v: k for k, v in OWNER_KIND_LABELS.items()}
+OWNER_KIND_NAMES = {v: k for k, v in OWNER_KIND_LABELS.items()}  # also OrganisationKind value -> its word
 RESIDENCY_NAMES = {v: k for k, v in RESIDENCY_LABELS.items()}
 
 TWO_PLACES = Decimal("0.01")
@@ -100,7 +112,16 @@ COLUMNS: tuple[Column, ...] = (
         "（最高法建筑物区分所有权解释第八条），系统自动记录面积来源，不用填写。",
         "",
     ),
-    Column("owner_kind", "业主类型", 8, False, "个人 或 单位（产权单位、开发商等）。留空按个人处理。", "个人"),
+    Column(
+        "owner_kind",
+        "业主类型",
+        12,
+        False,
+        "从下拉列表选择：个人、产权单位（单位自管房、公房等的产权单位）、开发建设单位（开发商，填它尚未售出的房屋）、"
+        "其他单位。留空按个人处理。同一个单位名称只能对应一种类型；台账中已有同名单位的，类型必须与台账一致。"
+        "旧模板中的“单位”仍可使用：新单位按“其他单位”登记，台账中已有的同名单位沿用台账中的类型。",
+        "个人",
+    ),
     Column(
         "name",
         "业主姓名/单位名称",
@@ -150,6 +171,9 @@ GENERAL_HELP = (
     "已登记的业主不能通过导入更换（产权变更请在房屋页面办理）。",
     "台账中已有的人按身份证号识别；已登记的姓名、手机号与表格不一致时会报错，不会覆盖。",
     "表头为红色的列必须填写；面积三项至少填一项。请不要改动第一行的表头文字。",
+    "业主类型为“开发建设单位”、且没有其他业主的房屋，导入时自动标记为“开发商未售出”：开发建设单位未出售或未交付的"
+    "房屋在业主大会表决时合计只算一人，面积照常计入（最高法建筑物区分所有权解释第九条）。已经卖出的房屋请填买受人，"
+    "不要填开发建设单位。",
 )
 EXAMPLE_ROWS = (
     (
@@ -173,7 +197,8 @@ EXAMPLE_ROWS = (
     ("甲小区", "1号楼", "2单元", "301", "", "", "", "", "", "个人", "李四", "13900005678", "", "1/2", "空", ""),
     ("甲小区", "1号楼", "2单元", "302", 3, "住宅", "", "75.25", "", "个人", "赵六", "13600001111", "", "", "空", ""),
     ("甲小区", "1号楼", "2单元", "302", "", "", "", "", "", "个人", "王五", "13700009999", "", "", "租户", ""),
-    ("甲小区", "底商", "", "S1", 1, "商业", "", "", "120", "单位", "某产权单位", "010-66001234", "", "", "空", ""),
+    ("甲小区", "底商", "", "S1", 1, "商业", "", "", "120", "产权单位", "某产权单位", "010-66001234", "", "", "空", ""),
+    ("甲小区", "底商", "", "S2", 1, "商业", "", "", "85.5", "开发建设单位", "某开发公司", "", "", "", "", ""),
 )
 
 
@@ -311,7 +336,8 @@ def _add_help_sheet(wb: Workbook) -> None:
     ws.cell(
         row=r,
         column=1,
-        value="示例：301 由张三、李四按份共有，张三自住；302 的业主赵六把房子租给了王五；底商 S1 属于一个单位。"
+        value="示例：301 由张三、李四按份共有，张三自住；302 的业主赵六把房子租给了王五；底商 S1 属于一个产权单位；"
+        "S2 是开发商还没卖出的商铺。"
         "（仅供参考，请在“房屋与业主”表中填写）",
     ).font = bold
     r += 1
@@ -545,13 +571,15 @@ def parse_floor(value: Any) -> int | None:
     return number
 
 
-def parse_choice(value: Any, labels: dict[str, str], what: str) -> str | None:
-    """A value picked from a drop-down list; None when blank."""
+def parse_choice(value: Any, labels: dict[str, str], what: str, aliases: dict[str, str] | None = None) -> str | None:
+    """A value picked from a drop-down list (or one of its ``aliases``, accepted but not offered); None when blank."""
     if _is_blank(value):
         return None
     text = _plain(str(value))
     if text in labels:
         return labels[text]
+    if aliases and text in aliases:
+        return aliases[text]
     raise CellError(f"{what}只能是 {'、'.join(labels)} 之一，填的是“{_shown(value)}”。")
 
 
@@ -656,6 +684,7 @@ class RosterRow:
     contract_area: Decimal | None = None
     note: str = ""
     kind: str | None = None  # OwnerKind value
+    org_kind: str = ""  # OrganisationKind value of an organisation; "" when the file says only 单位
     name: str = ""
     phone: str = ""
     id_number: str = ""  # an ID number for a person, a credit code for an organisation
@@ -716,17 +745,18 @@ def check_row(row_number: int, values: tuple, header: Header, estate_name: str) 
     row.contract_area = cell("contract_area", parse_area)
     row.note = text("note", 200)
 
-    kind = cell("owner_kind", lambda v: parse_choice(v, OWNER_KIND_LABELS, "业主类型"))
+    kind = cell("owner_kind", lambda v: parse_choice(v, OWNER_KIND_LABELS, "业主类型", OWNER_KIND_ALIASES))
     residency = cell("residency", lambda v: parse_choice(v, RESIDENCY_LABELS, "居住类型"))
     row.residency = residency or ""
-    organisation = kind == "organisation"
+    organisation = kind in ORGANISATION_KINDS or kind == LEGACY_ORGANISATION
     row.name = text("name", 120 if organisation else 50)
     row.phone = cell("phone", parse_phone) or ""
     row.id_number = cell("id_number", parse_credit_code if organisation else parse_id_number) or ""
     row.share = cell("share", parse_share) or ""
 
     if row.name:
-        row.kind = kind or "person"
+        row.kind = "organisation" if organisation else "person"
+        row.org_kind = kind if kind in ORGANISATION_KINDS else ""
         if organisation and row.residency:
             errors.append(RowError(row_number, "居住类型", "单位不能居住，单位业主的居住类型请选“空”或留空。"))
         if row.share and not row.is_owner:
@@ -762,6 +792,8 @@ class PartyPlan:
     phone: str = ""
     id_number: str = ""  # ID number, or credit code for an organisation
     first_row: int = 0
+    org_kind: str = ""  # OrganisationKind value; "" while every row says only 单位 (the earlier template)
+    kind_row: int = 0  # the row that first gave org_kind
     rows: list[int] = field(default_factory=list)
 
 
@@ -885,7 +917,14 @@ class PlanBuilder:
         party = self.plan.parties.get(key)
         if party is None:
             party = self.plan.parties[key] = PartyPlan(
-                key=key, kind=row.kind, name=row.name, phone=row.phone, id_number=row.id_number, first_row=row.row
+                key=key,
+                kind=row.kind,
+                name=row.name,
+                phone=row.phone,
+                id_number=row.id_number,
+                first_row=row.row,
+                org_kind=row.org_kind,
+                kind_row=row.row if row.org_kind else 0,
             )
             if row.kind == "person" and row.phone:
                 self._by_name_phone.setdefault((row.name, row.phone), key)
@@ -920,8 +959,20 @@ class PlanBuilder:
                 )
             )
             ok = False
+        if row.org_kind and party.org_kind and row.org_kind != party.org_kind:
+            self.errors.append(
+                RowError(
+                    row.row,
+                    "业主类型",
+                    f"{row.name} 在第 {party.kind_row} 行的业主类型是 {OWNER_KIND_NAMES[party.org_kind]}，"
+                    f"这一行是 {OWNER_KIND_NAMES[row.org_kind]}，前后不一致（同一个单位只能是一种类型）。",
+                )
+            )
+            ok = False
         party.phone = party.phone or row.phone
         party.id_number = party.id_number or row.id_number
+        if row.org_kind and not party.org_kind:
+            party.org_kind, party.kind_row = row.org_kind, row.row
         return party if ok else None
 
     def finish(self) -> tuple[RosterPlan, list[RowError]]:

@@ -16,7 +16,11 @@ at a time, not by a bulk upload. Current owners and residents are never removed 
 
 People the registry already has are found by ID number (and, for a unit already in the registry,
 by name among that unit's owners and residents); a name or phone number that differs from the
-registry's is an error rather than an overwrite.
+registry's is an error rather than an overwrite. Organisations are found by name at the estate or
+above; one whose kind (产权单位, 开发建设单位, 其他单位) differs from the file's is an error too.
+
+A unit the import gives to the developer (开发建设单位) as its only owner is marked
+``developer_unsold``: the developer's unsold units together count as one owner (DOMAIN_RULES.md §C 12).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import require_write, scope_of
 from gongzhi.registry import roster, rules, services
-from gongzhi.registry.choices import OwnerKind, PlaceKind, ResidencyKind
+from gongzhi.registry.choices import OrganisationKind, OwnerKind, PlaceKind, ResidencyKind
 from gongzhi.registry.models import Organisation, Ownership, Person, Place, Residency, Unit, ancestor_ids
 from gongzhi.registry.models_roster import RosterImport, RosterImportStatus
 from gongzhi.registry.roster import RosterFileError, RosterPlan, RowError, UnitPlan
@@ -198,6 +202,8 @@ def result_summary(counts: dict[str, Any]) -> str:
         text += f"；新建楼栋 {_some(counts['buildings_created'], '栋')}"
     if counts.get("entrances_created"):
         text += f"；新建单元 {_some(counts['entrances_created'], '个')}"
+    if counts.get("developer_unsold"):
+        text += f"；标记开发商未售出 {counts['developer_unsold']} 户"
     filled = []
     if counts.get("units_updated"):
         filled.append(f"{counts['units_updated']} 户已有房屋")
@@ -329,6 +335,18 @@ def _resolve_parties(plan: RosterPlan, existing: _Existing, resolved: _Resolved,
         if party.kind == OwnerKind.ORGANISATION:
             org = existing.organisations.get(party.name)
             if org is None:
+                continue
+            # A row saying only 单位 (the earlier template) takes the registry's kind.
+            if party.org_kind and party.org_kind != org.kind:
+                errors.append(
+                    RowError(
+                        party.kind_row,
+                        "业主类型",
+                        f"{org.name} 在台账中登记为 {roster.OWNER_KIND_NAMES.get(org.kind, org.kind)}，"
+                        f"表格中是 {roster.OWNER_KIND_NAMES[party.org_kind]}，不一致。同一个单位只能是一种类型："
+                        "请核对业主类型和单位名称；如台账中登记的类型有误，请联系管理员更正后再导入。",
+                    )
+                )
                 continue
             if party.id_number and org.credit_code and party.id_number != org.credit_code:
                 errors.append(
@@ -548,7 +566,7 @@ def _write(plan: RosterPlan, existing: _Existing, resolved: _Resolved, *, estate
             continue
         if party.kind == OwnerKind.ORGANISATION:
             resolved.organisations[party.key] = services.organisation_create(
-                kind="other",
+                kind=party.org_kind or OrganisationKind.OTHER,
                 name=party.name,
                 place=estate,
                 actor=actor,
@@ -571,6 +589,7 @@ def _write(plan: RosterPlan, existing: _Existing, resolved: _Resolved, *, estate
     _fill_organisations(resolved, now)
 
     # Units: new ones in bulk, with the counting area chosen by DOMAIN_RULES.md §C 11.
+    unsold = _developer_unsold(plan, resolved)
     new_units: list[Unit] = []
     units: dict[tuple[str, str, str], Unit] = {}
     for key, unit_plan in plan.units.items():
@@ -579,7 +598,10 @@ def _write(plan: RosterPlan, existing: _Existing, resolved: _Resolved, *, estate
             building = existing.buildings[key[0]]
             entrance = existing.entrances.get((key[0], key[1])) if key[1] else None
             unit = _new_unit(unit_plan, estate=estate, building=building, entrance=entrance)
+            unit.developer_unsold = key in unsold
             new_units.append(unit)
+        elif key in unsold and not unit.developer_unsold:
+            resolved.unit_fills.setdefault(unit.pk, {})["developer_unsold"] = True
         units[key] = unit
     Unit.objects.bulk_create(new_units, batch_size=BATCH)
     units_updated = _fill_units(resolved, existing, now)
@@ -622,8 +644,27 @@ def _write(plan: RosterPlan, existing: _Existing, resolved: _Resolved, *, estate
         ownerships_created=len(ownerships),
         ownerships_updated=len(resolved.share_fills),
         residencies_created=len(residencies),
+        developer_unsold=len(unsold),
     )
     return counts
+
+
+def _developer_unsold(plan: RosterPlan, resolved: _Resolved) -> set[tuple[str, str, str]]:
+    """The units this import gives to the developer (开发建设单位) as their only owner: unsold units,
+    which together count as one owner in a vote (DOMAIN_RULES.md §C 12). A unit with any other owner
+    (a co-owner in the file; a current owner in the registry would already be an error) is not
+    marked, and neither is one whose developer ownership the registry already records."""
+    unsold = set()
+    for key, unit_plan in plan.units.items():
+        if len(unit_plan.owners) != 1:
+            continue
+        _, party_key, _ = unit_plan.owners[0]
+        if (key, party_key) in resolved.skip_owners:
+            continue
+        owner = resolved.organisations.get(party_key)
+        if owner is not None and owner.kind == OrganisationKind.DEVELOPER:
+            unsold.add(key)
+    return unsold
 
 
 def _new_unit(unit_plan: UnitPlan, *, estate: Place, building: Place, entrance: Place | None) -> Unit:
@@ -756,7 +797,7 @@ def roster_export_rows(*, estate: Place, user: Any) -> list[dict[str, Any]]:
                 }
             else:
                 party = {
-                    "owner_kind": "单位",
+                    "owner_kind": roster.OWNER_KIND_NAMES.get(o.organisation.kind, "其他单位"),
                     "name": o.organisation.name,
                     "phone": o.organisation.contact_phone,
                     "id_number": o.organisation.credit_code,

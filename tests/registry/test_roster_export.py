@@ -8,16 +8,19 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
+from gongzhi.core.masking import mask_id_number
 from gongzhi.core.models import AuditLog
 from gongzhi.registry import roster
 from gongzhi.registry import services as reg
-from gongzhi.registry.models import Ownership, Residency, Unit
+from gongzhi.registry.choices import OrganisationKind
+from gongzhi.registry.models import Organisation, Ownership, Residency, Unit
 from gongzhi.registry.models_roster import RosterImport
 from tests.conftest import ESTATE_A_WRITERS
 from tests.registry.fixtures.roster_files import HEADERS, write_roster
-from tests.registry.test_roster_import import good_rows, run_import
+from tests.registry.test_roster_import import good_rows, kind_rows, run_import
 
 
 def registry_picture(estate) -> list[tuple]:
@@ -27,6 +30,7 @@ def registry_picture(estate) -> list[tuple]:
         owners = sorted(
             (
                 o.owner_kind,
+                o.organisation.kind if o.organisation_id else "",
                 o.owner_name,
                 (o.person.phone if o.person_id else o.organisation.contact_phone),
                 (o.person.id_number if o.person_id else o.organisation.credit_code),
@@ -51,6 +55,7 @@ def registry_picture(estate) -> list[tuple]:
                 u.area,
                 u.area_source,
                 u.note,
+                u.developer_unsold,
                 tuple(owners),
                 tuple(residents),
             )
@@ -72,13 +77,23 @@ def test_template_is_a_workbook_with_the_headers_and_drop_downs(world):
     assert ws.max_row == 1  # no example rows among the data: they would be imported
     lists = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
     assert '"住宅,商业,办公,车位"' in lists
-    assert '"个人,单位"' in lists
+    assert '"个人,产权单位,开发建设单位,其他单位"' in lists
     assert '"业主自住,租户,家庭成员,空"' in lists
     assert all(ws.column_dimensions[letter].width >= 8 for letter in "ABCDEFGHIJKLMNOP")
     help_text = " ".join(str(c.value) for row in wb["填写说明"].iter_rows() for c in row if c.value)
     for header in HEADERS:
         assert header in help_text
     assert "面积来源" in help_text  # derived by the system, explained, not entered
+    # the organisation kinds, the earlier template's 单位, and the developer rule (DOMAIN_RULES.md §C 12)
+    for word in ("产权单位", "开发建设单位", "其他单位", "旧模板中的“单位”", "开发商未售出", "合计只算一人"):
+        assert word in help_text
+
+
+def test_the_kinds_offered_are_the_registry_organisation_kinds():
+    # the file's words are fixed whatever the UI language, and are those of registry.choices
+    with translation.override("zh-hans"):
+        expected = {"个人": "person", **{str(k.label): k.value for k in OrganisationKind}}
+    assert roster.OWNER_KIND_LABELS == expected
 
 
 def test_anonymous_cannot_download_the_template(world):
@@ -102,18 +117,20 @@ def test_writer_exports_estate_a_and_the_export_is_audited(world, persona):
     assert owner_row[12] == "110101195001011239"
     assert owner_row[14] == "业主自住"
     assert by_number[("1号楼", "102")][10:15:4] == ("李租户", "租户")
-    assert by_number[("2号楼", "201")][9:11] == ("单位", "某产权单位")
+    assert by_number[("2号楼", "201")][9:11] == ("产权单位", "某产权单位")  # the kind, not just 单位
     assert len(rows) == 1 + 3
     assert AuditLog.objects.filter(action="read_personal").count() == audits + 1
 
 
 def test_export_then_import_into_an_empty_estate_of_the_same_name_round_trips(world, tmp_path):
-    # given estate 丙小区 filled from a roster, and estate A as the test world built it
+    # given estate 丙小区 filled from a roster with an owner of every kind (the developer's unsold shops
+    # among them), and estate A as the test world built it
     source = reg.place_create(kind="estate", name="丙小区", parent=world.community_a, actor=None)
-    assert (
-        run_import(write_roster(tmp_path / "c.xlsx", good_rows()), source, world.users["community_staff"]).status
-        == "done"
+    filled = run_import(
+        write_roster(tmp_path / "c.xlsx", good_rows() + kind_rows()), source, world.users["community_staff"]
     )
+    assert filled.status == "done", filled.errors
+    assert Unit.objects.filter(estate=source, developer_unsold=True).count() == 2
     client = world.client_for("street_officer")
 
     for estate in (source, world.estate_a):
@@ -125,10 +142,14 @@ def test_export_then_import_into_an_empty_estate_of_the_same_name_round_trips(wo
         twin = reg.place_create(kind="estate", name=estate.name, parent=world.community_b, actor=None)
         job = run_import(path, twin, world.users["street_officer"])
 
-        # then the new estate holds the same units, areas, owners and residents
+        # then the new estate holds the same units, areas, owners (of the same kinds), residents and
+        # unsold flags; organisations registered at the estate are registered again at the twin
         assert job.status == "done", job.errors
         assert registry_picture(twin) == registry_picture(estate)
         assert Unit.objects.filter(estate=twin).exists()
+        assert sorted(Organisation.objects.filter(place=twin).values_list("name", "kind")) == sorted(
+            Organisation.objects.filter(place=estate).values_list("name", "kind")
+        )
 
 
 def test_export_then_import_into_the_same_estate_changes_nothing(world, tmp_path):
@@ -155,7 +176,8 @@ def test_export_masks_what_the_role_may_not_see(world, settings):
 
     rows = list(load_workbook(io.BytesIO(response.content))["房屋与业主"].iter_rows(values_only=True))
     owner = next(r for r in rows if r[10] == "王业主")
-    assert owner[12] == "110***********1239"
+    assert owner[12] == mask_id_number("110101195001011239")  # the house mask (gongzhi.core.masking)
+    assert "*" in owner[12] and "19500101" not in owner[12]
     assert owner[11] == "13800001234"
 
 
@@ -178,8 +200,16 @@ def test_the_example_in_the_help_sheet_imports_as_it_is(world, tmp_path):
     job = run_import(path, world.estate_a, world.users["community_staff"])
 
     assert job.status == "done", job.errors
-    assert job.counts["units_created"] == 3
-    assert job.counts["ownerships_created"] == 4
+    assert job.counts["units_created"] == 4
+    assert job.counts["ownerships_created"] == 5
+    assert job.counts["developer_unsold"] == 1
+    s2 = Unit.objects.get(estate=world.estate_a, building__name="底商", number="S2")
+    assert s2.developer_unsold
+    assert s2.ownerships.get().organisation.kind == OrganisationKind.DEVELOPER
+    # S1's 产权单位 is the one already registered in the district, not a second one
+    assert Unit.objects.get(
+        estate=world.estate_a, building__name="底商", number="S1"
+    ).ownerships.get().organisation == (Organisation.objects.get(name="某产权单位"))
     assert sorted(
         (r.person.name, r.kind)
         for r in Residency.objects.filter(unit__building__name="1号楼", unit__entrance__name="2单元")

@@ -12,6 +12,7 @@ from gongzhi.core.audit import verify_chain
 from gongzhi.core.models import AuditLog
 from gongzhi.registry import roster_services
 from gongzhi.registry import services as reg
+from gongzhi.registry.choices import OrganisationKind
 from gongzhi.registry.models import Organisation, Ownership, Person, Place, Residency, Unit
 from gongzhi.registry.models_roster import RosterImport
 from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
@@ -90,7 +91,7 @@ def good_rows(estate: str = "丙小区") -> list[dict]:
             "楼层": 1,
             "用途": "商业",
             "合同面积": 120,
-            "业主类型": "单位",
+            "业主类型": "产权单位",
             "业主姓名/单位名称": "丙产权单位",
             "业主手机号": "010-66001234",
             "居住类型": "空",
@@ -108,6 +109,31 @@ def good_rows(estate: str = "丙小区") -> list[dict]:
         },
         # Row 8: a unit with nobody recorded yet.
         {"小区": estate, "楼栋": "2号楼", "房号": "301", "楼层": 3, "用途": "住宅", "登记面积": "90", "备注": "待核实"},
+    ]
+
+
+CREDIT_CODE = "12110102MB1234567X"  # 统一社会信用代码 of 丙房管所
+
+
+def kind_rows(estate: str = "丙小区") -> list[dict]:
+    """Rows 9–15 after ``good_rows``: shops held by an organisation of every kind.
+
+    丙开发公司 (the developer) holds S3 and S4 alone, so both are unsold (DOMAIN_RULES.md §C 12), and
+    S5 together with 孙七, so S5 is not; S7 says only 单位, as files of the earlier template do.
+    """
+
+    def shop(number: str, kind: str, name: str, **cells) -> dict:
+        base = {"小区": estate, "楼栋": "底商", "房号": number, "楼层": 1, "用途": "商业", "合同面积": 50}
+        return {**base, "业主类型": kind, "业主姓名/单位名称": name, **cells}
+
+    return [
+        shop("S2", "产权单位", "丙房管所", 业主身份证号=CREDIT_CODE, 业主手机号="010-66002222"),
+        shop("S3", "开发建设单位", "丙开发公司"),
+        shop("S4", "开发建设单位", "丙开发公司", 业主手机号="010-66003333"),
+        shop("S5", "开发建设单位", "丙开发公司", 共有份额="1/2"),
+        shop("S5", "个人", "孙七", 共有份额="1/2", 业主手机号="13800000007"),
+        shop("S6", "其他单位", "丙物业公司"),
+        shop("S7", "单位", "丙超市"),
     ]
 
 
@@ -187,6 +213,121 @@ def test_good_file_imports_exactly_the_units_people_and_links(world, estate_c, t
     assert AuditLog.objects.count() - audits_before == 1 + 5 + 1  # import + 4 buildings & 1 entrance + 1 organisation
     assert verify_chain() == (True, None)
     assert bytes(job.content) == b""  # the upload is not kept once processed
+
+
+def test_every_owner_kind_registers_its_organisation_and_the_developer_s_units_are_unsold(world, estate_c, tmp_path):
+    # given a roster with a shop of every organisation kind, and the earlier template's 单位
+    path = write_roster(tmp_path / "丙小区.xlsx", good_rows() + kind_rows())
+
+    # when it is imported
+    job = run_import(path, estate_c, world.users["community_staff"])
+
+    # then each new organisation has the kind its rows give; 单位 registers 其他单位
+    assert job.status == "done", job.errors
+    kinds = dict(Organisation.objects.filter(place=estate_c).values_list("name", "kind"))
+    assert kinds == {
+        "丙产权单位": OrganisationKind.RIGHTS_UNIT,
+        "丙房管所": OrganisationKind.RIGHTS_UNIT,
+        "丙开发公司": OrganisationKind.DEVELOPER,
+        "丙物业公司": OrganisationKind.OTHER,
+        "丙超市": OrganisationKind.OTHER,
+    }
+    developer = Organisation.objects.get(name="丙开发公司")
+    assert developer.contact_phone == "010-66003333"  # given on its second row only
+    assert Organisation.objects.get(name="丙房管所").credit_code == CREDIT_CODE
+    # and (DOMAIN_RULES.md §C 12) exactly the units the developer holds alone are unsold: S5 has another owner
+    unsold = set(Unit.objects.filter(estate=estate_c, developer_unsold=True).values_list("number", flat=True))
+    assert unsold == {"S3", "S4"}
+    assert sorted(o.unit.number for o in developer.ownerships.all()) == ["S3", "S4", "S5"]
+    assert job.counts["organisations_created"] == 5
+    assert job.counts["developer_unsold"] == 2
+    assert "标记开发商未售出 2 户" in roster_services.result_summary(job.counts)
+
+
+def test_the_earlier_template_s_unit_value_keeps_the_registered_kind(world, tmp_path):
+    # given 某产权单位, a rights unit registered in the district, named in a file of the earlier
+    # template (业主类型 单位) as the owner it is of 2号楼201 and as the owner of a new unit 202
+    rows = [
+        estate_a_row(
+            楼栋="2号楼",
+            单元="",
+            房号=room,
+            登记面积="88.00",
+            **{"业主类型": "单位", "业主姓名/单位名称": "某产权单位"},
+        )
+        for room in ("201", "202")
+    ]
+    path = write_roster(tmp_path / "old.xlsx", rows)
+    organisations = Organisation.objects.count()
+
+    job = run_import(path, world.estate_a, world.users["community_staff"])
+
+    # then both rows are that rights unit: no new organisation, no change of kind, no unsold flag
+    assert job.status == "done", job.errors
+    assert Organisation.objects.count() == organisations
+    rights_unit = Organisation.objects.get(name="某产权单位")
+    assert rights_unit.kind == OrganisationKind.RIGHTS_UNIT
+    assert sorted(o.unit.number for o in rights_unit.ownerships.all()) == ["201", "202"]
+    assert not Unit.objects.filter(estate=world.estate_a, developer_unsold=True).exists()
+
+
+def test_a_kind_other_than_the_registered_one_is_a_row_error_and_nothing_is_imported(world, tmp_path):
+    # given a good new unit, and a new unit given to 某产权单位 (a rights unit) as if it were the developer
+    rows = [
+        estate_a_row(房号="105", **{"业主姓名/单位名称": "孙八", "业主手机号": "13600000008"}),
+        estate_a_row(
+            楼栋="2号楼", 单元="", 房号="202", **{"业主类型": "开发建设单位", "业主姓名/单位名称": "某产权单位"}
+        ),
+    ]
+    path = write_roster(tmp_path / "a.xlsx", rows)
+    before = table_counts()
+
+    job = run_import(path, world.estate_a, world.users["community_staff"])
+
+    # then the row and column are named with both kinds, in Chinese, and nothing at all was written
+    assert job.status == "failed"
+    assert [(e["row"], e["column"], e["cell"]) for e in job.errors] == [(3, "业主类型", "J3")]
+    message = job.errors[0]["message"]
+    assert "某产权单位 在台账中登记为 产权单位" in message
+    assert "表格中是 开发建设单位" in message
+    after = table_counts()
+    assert after.pop("RosterImport") == before.pop("RosterImport") + 1
+    assert after == before
+    assert Organisation.objects.get(name="某产权单位").kind == OrganisationKind.RIGHTS_UNIT
+    assert not Unit.objects.filter(developer_unsold=True).exists()
+
+
+def test_developer_given_an_existing_unit_without_owners_marks_it_unsold(world, tmp_path):
+    # given 102 of estate A, which has a tenant but no recorded owner, and 103, the developer's already
+    # (recorded with ownership_add, the flag left unset: an import does not overwrite the registry)
+    developer = reg.organisation_create(kind="developer", name="甲开发公司", place=world.estate_a, actor=None)
+    u103 = reg.unit_create(
+        building=world.units_a[0].building,
+        entrance=world.units_a[0].entrance,
+        number="103",
+        registered_area=Decimal("70.00"),
+        actor=None,
+    )
+    reg.ownership_add(unit=u103, organisation=developer, actor=None)
+    rows = [
+        estate_a_row(房号=room, 登记面积=area, **{"业主类型": "开发商", "业主姓名/单位名称": "甲开发公司"})
+        for room, area in (("102", "75.25"), ("103", "70.00"))
+    ]
+    path = write_roster(tmp_path / "a.xlsx", rows)
+
+    job = run_import(path, world.estate_a, world.users["community_staff"])
+
+    # then 102 is the developer's, unsold (DOMAIN_RULES.md §C 12), its tenant still recorded
+    assert job.status == "done", job.errors
+    u102 = world.units_a[1]
+    u102.refresh_from_db()
+    assert u102.developer_unsold
+    assert [o.organisation for o in u102.ownerships.all()] == [developer]
+    assert u102.residencies.get().person == world.tenant_person
+    u103.refresh_from_db()
+    assert not u103.developer_unsold
+    assert job.counts["developer_unsold"] == 1
+    assert job.counts["ownerships_created"] == 1
 
 
 def test_bad_rows_import_nothing_and_are_reported_by_row_and_column(world, estate_c, tmp_path):

@@ -202,6 +202,54 @@ def test_the_same_person_twice_in_one_unit_and_party_rules():
     ]
 
 
+@pytest.mark.parametrize(
+    ("typed", "kind", "org_kind"),
+    [
+        ("个人", "person", ""),
+        (None, "person", ""),  # blank: a person
+        ("产权单位", "organisation", "rights_unit"),
+        ("开发建设单位", "organisation", "developer"),
+        ("其他单位", "organisation", "other"),
+        ("单位", "organisation", ""),  # the earlier template: kind left to the registry, else 其他单位
+        ("开发商", "organisation", "developer"),
+        (" 产权单位 ", "organisation", "rights_unit"),
+    ],
+)
+def test_owner_kind_names_a_person_or_an_organisation_of_a_kind(typed, kind, org_kind):
+    plan, errors = check_workbook(sheet(unit(**{"业主类型": typed, "业主姓名/单位名称": "某某"})), estate_name="甲小区")
+
+    assert errors == []
+    (party,) = plan.parties.values()
+    assert (party.kind, party.org_kind) == (kind, org_kind)
+
+
+def test_an_unknown_owner_kind_lists_the_offered_values():
+    _, errors = check_workbook(sheet(unit(**{"业主类型": "公司", "业主姓名/单位名称": "某公司"})), estate_name="甲小区")
+
+    assert [(e.row, e.column) for e in errors] == [(2, "业主类型")]
+    assert errors[0].message == "业主类型只能是 个人、产权单位、开发建设单位、其他单位 之一，填的是“公司”。"
+
+
+def test_one_organisation_has_one_kind_throughout_the_file():
+    rows = sheet(
+        unit(**{"业主类型": "单位", "业主姓名/单位名称": "某公司"}),
+        unit(房号="102", **{"业主类型": "开发建设单位", "业主姓名/单位名称": "某公司"}),
+        unit(房号="103", **{"业主类型": "单位", "业主姓名/单位名称": "某公司"}),
+        unit(房号="104", **{"业主类型": "产权单位", "业主姓名/单位名称": "某公司"}),
+    )
+
+    plan, errors = check_workbook(rows, estate_name="甲小区")
+
+    # 单位 agrees with any kind; the first row that names one (row 3) sets it, row 5 contradicts it
+    assert [(e.row, e.column) for e in errors] == [(5, "业主类型")]
+    assert (
+        errors[0].message
+        == "某公司 在第 3 行的业主类型是 开发建设单位，这一行是 产权单位，前后不一致（同一个单位只能是一种类型）。"
+    )
+    (party,) = plan.parties.values()
+    assert (party.org_kind, party.kind_row) == ("developer", 3)
+
+
 def test_header_may_sit_below_a_title_row_and_extra_columns_are_ignored():
     rows = [
         (1, ("甲小区房屋台账（2024年）",)),
