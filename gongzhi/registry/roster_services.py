@@ -118,7 +118,7 @@ def roster_import_run(*, roster_import: RosterImport, actor: Any) -> RosterImpor
         _set(roster_import, status=RosterImportStatus.IMPORTING, total_rows=plan.row_count)
         with transaction.atomic():
             estate = Place.objects.select_for_update().get(pk=roster_import.estate_id)
-            existing = _Existing.load(estate, plan)
+            existing = _Existing.load(estate, plan, actor)
             resolved, errors = _check_against_registry(plan, existing)
             if errors:
                 raise _Rejected(errors, plan.letters)
@@ -228,9 +228,11 @@ class _Existing:
     people_by_id: dict[str, Person]
     people_by_name_phone: dict[tuple[str, str], list[Person]]
     organisations: dict[str, Organisation]
+    # people found by ID number whom the importer may change; the others are outside their scope
+    editable_person_ids: set[int]
 
     @classmethod
-    def load(cls, estate: Place, plan: RosterPlan) -> _Existing:
+    def load(cls, estate: Place, plan: RosterPlan, actor: Any) -> _Existing:
         buildings = {p.name: p for p in Place.objects.filter(parent=estate, kind=PlaceKind.BUILDING)}
         entrances = {
             (p.parent.name, p.name): p
@@ -255,7 +257,12 @@ class _Existing:
 
         persons = [p for p in plan.parties.values() if p.kind == OwnerKind.PERSON]
         ids = sorted({p.id_number for p in persons if p.id_number})
+        # ID numbers are unique in the whole registry, so the lookup is global; whether the importer
+        # may touch the person found is checked separately (editable_person_ids).
         people_by_id = {p.id_number: p for p in Person.objects.filter(id_number__in=ids)}
+        editable_person_ids = set(
+            Person.objects.editable_by(actor).filter(id_number__in=ids).values_list("pk", flat=True)
+        )
         phones = sorted({p.phone for p in persons if p.phone and not p.id_number})
         in_estate = (
             Q(place__path__startswith=estate.path)
@@ -275,7 +282,17 @@ class _Existing:
             .order_by("place__depth")
         ):
             organisations[org.name] = org
-        return cls(buildings, entrances, units, owners, residents, people_by_id, people_by_name_phone, organisations)
+        return cls(
+            buildings,
+            entrances,
+            units,
+            owners,
+            residents,
+            people_by_id,
+            people_by_name_phone,
+            organisations,
+            editable_person_ids,
+        )
 
     def linked_people(self, unit: Unit) -> list[Person]:
         people = [o.person for o in self.owners.get(unit.pk, []) if o.person_id]
@@ -380,6 +397,17 @@ def _resolve_parties(plan: RosterPlan, existing: _Existing, resolved: _Resolved,
             continue
 
         person = existing.people_by_id.get(party.id_number) if party.id_number else None
+        if person is not None and person.pk not in existing.editable_person_ids:
+            # Registered outside the importer's scope: never linked or written to, and the message is
+            # the same whatever the registered name, so the import cannot confirm who holds the number.
+            errors.append(
+                RowError(
+                    party.first_row,
+                    "业主身份证号",
+                    f"身份证号 {party.id_number} 已在其他辖区登记，不能在此导入或关联。如确属本小区人员，请联系街道核实后处理。",
+                )
+            )
+            continue
         if person is not None:
             # Found by ID number: the registry's name and phone must agree with the file. The
             # person may belong to an estate the user cannot see, so nothing of theirs is quoted.
