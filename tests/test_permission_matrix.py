@@ -9,6 +9,9 @@ has its own matrix in tests/api/. Writes refused for read-only roles are in the 
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -109,6 +112,12 @@ MATRIX = {
         404,
     ),
 }
+# Each app that adds pages adds its rows in tests/<app>/matrix_*.py as MATRIX_ROWS (same format) and
+# ELSEWHERE_NAMES; they are merged here so one test still sees every page.
+for _module in sorted((Path(__file__).parent).glob("*/matrix_*.py")):
+    _spec = importlib.import_module(f"tests.{_module.parent.name}.{_module.stem}")
+    MATRIX.update(getattr(_spec, "MATRIX_ROWS", {}))
+
 # Pages tested elsewhere: they need a POST or a row made first (tests/registry/test_pages.py, test_roster_*.py).
 ELSEWHERE = {
     "home",
@@ -119,6 +128,12 @@ ELSEWHERE = {
     "registry:roster_import_status",
     "accounts:token_revoke",
 }
+
+
+for _module in sorted((Path(__file__).parent).glob("*/matrix_*.py")):
+    ELSEWHERE |= set(
+        getattr(importlib.import_module(f"tests.{_module.parent.name}.{_module.stem}"), "ELSEWHERE_NAMES", ())
+    )
 
 
 def _page_names(resolver: URLResolver, namespace: str = "") -> set[str]:
