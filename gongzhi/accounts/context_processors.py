@@ -20,10 +20,12 @@ def navigation(request):  # noqa: ANN001, ANN201
         items.append(("estates", "小区", reverse("registry:estate_list")))
         items.append(("committees", "业委会/物管会", reverse("governance:committee_list")))
         items.append(("people", "人员", reverse("registry:person_list")))
+        items.append(("work_orders", "工单", reverse("work_orders:queue")))
     if scope.everything or scope.can_write("registry"):
         items.append(("import", "台账导入", reverse("registry:roster_import")))
     if RESIDENT in scope.roles:
         items.append(("mine", "我的房屋", reverse("registry:my_home")))
+        items.append(("my_orders", "我的诉求", reverse("work_orders:mine")))
     if scope.everything or scope.roles - {RESIDENT, "volunteer"}:
         items.append(("tokens", "接口令牌", reverse("accounts:tokens")))
     if scope.everything:

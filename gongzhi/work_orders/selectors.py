@@ -88,3 +88,21 @@ def rates(orders: QuerySet[WorkOrder]) -> Rates:
         satisfied=Count("id", filter=Q(rating__gte=settings.WORK_ORDER_SATISFIED_MIN_RATING)),
     )
     return Rates(**counts)
+
+
+def assignable_staff(order: WorkOrder) -> list[Any]:
+    """Who the dispatcher may give the order to (派单): the active staff of the responsible body."""
+    from gongzhi.accounts.models import RoleAssignment, User
+
+    if order.company_id:
+        q = Q(role__in=("property_manager", "property_staff"), company_id=order.company_id)
+    elif order.department_id:
+        q = Q(role="department_officer", department_id=order.department_id)
+    elif order.rights_unit_id:
+        q = Q(role="rights_unit", organisation_id=order.rights_unit_id)
+    else:
+        return []
+    assignments = RoleAssignment.objects.filter(q, active=True)
+    return list(
+        User.objects.filter(is_active=True, role_assignments__in=assignments).distinct().order_by("display_name", "pk")
+    )

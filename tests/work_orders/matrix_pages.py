@@ -1,0 +1,68 @@
+"""Work-order pages in the page permission matrix (merged by tests/test_permission_matrix.py).
+
+Lists are scoped, so every staff member may open them (each sees their own rows); residents and
+users without a role have no staff pages (404). The report page and "my orders" explain themselves
+to everyone. One order's page: estate A's readers and its reporter; everybody else 404.
+"""
+
+from __future__ import annotations
+
+from gongzhi.work_orders import services
+from gongzhi.work_orders.models import Category
+from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
+
+ALL = [
+    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
+    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
+    "outsider", "no_role", "admin",
+]  # fmt: skip
+NOT_STAFF = ["resident", "tenant", "outsider", "no_role"]
+STAFF = [p for p in ALL if p not in NOT_STAFF]
+
+
+def order_of_resident(world) -> list[int]:
+    """A leaking pipe reported by the resident of estate A (the matrix world has no orders)."""
+    order = services.work_order_submit(
+        channel="resident_app",
+        category=Category.objects.get(code="utilities-water-leak"),
+        estate=world.estate_a,
+        unit=world.units_a[0],
+        description="厨房水管漏水",
+        reporter=world.users["resident"],
+        actor=world.users["resident"],
+    )
+    return [order.pk]
+
+
+MATRIX_ROWS = {
+    "work_orders:report": (lambda w: [], ALL, 200, [], None),
+    "work_orders:mine": (lambda w: [], ALL, 200, [], None),
+    "work_orders:queue": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
+    "work_orders:tasks": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
+    "work_orders:overdue": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
+    "work_orders:escalations": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
+    "work_orders:detail": (
+        order_of_resident,
+        [*ESTATE_A_READERS, "resident"],
+        200,
+        [*ESTATE_A_OUTSIDERS, "tenant"],
+        404,
+    ),
+}
+
+# POST-only actions, tested in tests/work_orders/test_pages.py.
+ELSEWHERE_NAMES = {
+    f"work_orders:{name}"
+    for name in (
+        "accept",
+        "assign",
+        "transfer",
+        "merge",
+        "arrive",
+        "resolve",
+        "escalate",
+        "confirm",
+        "reopen",
+        "cancel",
+    )
+}
