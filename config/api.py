@@ -7,6 +7,7 @@ from gongzhi.accounts.api import router as accounts_router
 from gongzhi.core.api_support import GongzhiNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
 from gongzhi.governance.api import router as governance_router
 from gongzhi.registry.api import router as registry_router
+from gongzhi.work_orders.api import router as work_orders_router
 
 DESCRIPTION = """共治平台的数据接口。
 
@@ -33,3 +34,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", registry_router)
 api.add_router("", governance_router)
+api.add_router("", work_orders_router)
