@@ -15,8 +15,9 @@ urlpatterns = [
     path("registry/", include("gongzhi.registry.urls")),
     path("governance/", include("gongzhi.governance.urls")),
     path("dashboard/", include("gongzhi.dashboard.urls")),
-    path("work-orders/", include("gongzhi.work_orders.urls")),
+    # before work-orders/<int:pk>/, which would take /work-orders/12345/ for order no. 12345
     path("work-orders/12345/", include("gongzhi.work_orders.urls_hotline")),
+    path("work-orders/", include("gongzhi.work_orders.urls")),
     path("open311/v2/", include("gongzhi.work_orders.open311_urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from gongzhi.work_orders import views_hotline
 
 app_name = "hotline12345"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_hotline.hotline_import, name="import"),
+    path("template/", views_hotline.hotline_template, name="template"),
+    path("export/", views_hotline.hotline_export, name="export"),
+]

@@ -1,0 +1,102 @@
+"""12345 pages (12345工单导入、办结反馈导出): for street and community office staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_http_methods
+
+from gongzhi.core.scoping import get_for_user
+from gongzhi.registry.models import Place
+from gongzhi.work_orders import hotline, hotline_services
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_SHOWN = 500
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _estates(user) -> list[Place]:  # noqa: ANN001
+    return list(Place.objects.estates().editable_by(user).select_related("parent").order_by("parent__name", "name"))
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hotline_import(request: HttpRequest) -> HttpResponse:
+    """Upload a 12345 file, see what it did (or every bad row), and get the feedback workbook."""
+    if not hotline_services.may_import(request.user):
+        raise PermissionDenied
+    selected = request.POST.get("estate") or request.GET.get("estate") or ""
+    error = ""
+    result = None
+    if request.method == "POST":
+        estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=selected) if selected else None
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = "请选择要上传的12345工单文件（.xlsx 或 .csv）。"
+        elif upload.size > hotline.MAX_FILE_BYTES:
+            error = "文件超过 10 MB，请按日期分成几个文件导入。"
+        else:
+            try:
+                result = hotline_services.hotline_import(
+                    content=upload.read(), file_name=upload.name, actor=request.user, estate=estate
+                )
+            except hotline.HotlineFileError as exc:
+                error = str(exc)
+    context = {
+        "nav_active": "import",
+        "estates": _estates(request.user),
+        "selected": str(selected),
+        "error": error,
+        "result": result,
+        "errors": result.errors[:ERRORS_SHOWN] if result else [],
+        "errors_truncated": bool(result and len(result.errors) > ERRORS_SHOWN),
+        "columns": hotline.COLUMNS,
+        "max_rows": hotline.MAX_ROWS,
+        "skipped_label": hotline_services.SKIPPED,
+        "today": timezone.localdate(),
+    }
+    status = 400 if error or (result and not result.ok) else 200
+    return render(request, "work_orders/hotline_import.html", context, status=status)
+
+
+@login_required
+@require_GET
+def hotline_template(request: HttpRequest) -> HttpResponse:
+    """An empty import file with the expected columns and one example row."""
+    if not hotline_services.may_import(request.user):
+        raise PermissionDenied
+    return _xlsx(hotline.build_template(), "12345工单导入模板.xlsx")
+
+
+@login_required
+@require_GET
+def hotline_export(request: HttpRequest) -> HttpResponse:
+    """The 办结反馈 workbook of the 12345 cases the user handles or supervises (optionally one estate,
+    received between two dates)."""
+    if not hotline_services.may_import(request.user):
+        raise PermissionDenied
+    selected = request.GET.get("estate") or ""
+    estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=selected) if selected else None
+    since, until = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
+    content, _ = hotline_services.hotline_feedback_export(actor=request.user, estate=estate, since=since, until=until)
+    name = f"12345办结反馈-{estate.name + '-' if estate else ''}{timezone.localdate():%Y%m%d}.xlsx"
+    return _xlsx(content, name)
