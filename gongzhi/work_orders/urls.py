@@ -11,6 +11,7 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("escalations/", views.escalations, name="escalations"),
     path("order/<int:pk>/", views.detail, name="detail"),
+    path("order/<int:pk>/photo/<int:photo_pk>/", views.photo, name="photo"),
     path("order/<int:pk>/accept/", views.accept, name="accept"),
     path("order/<int:pk>/assign/", views.assign, name="assign"),
     path("order/<int:pk>/transfer/", views.transfer, name="transfer"),

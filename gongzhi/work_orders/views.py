@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -363,6 +363,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stars": [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")],
     }
     return render(request, "work_orders/detail.html", context)
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo of an order, for who may see the order only (photos show people's homes)."""
+    order = selectors.work_order_for_user(request.user, pk)
+    item = order.photos.filter(pk=photo_pk).first()
+    if item is None:
+        raise Http404
+    try:
+        handle = item.image.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, filename=item.image.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 def _act(request: HttpRequest, pk: int, *, write: bool, run: Any, done: str) -> HttpResponse:

@@ -50,10 +50,11 @@ MATRIX_ROWS = {
     ),
 }
 
-# POST-only actions, tested in tests/work_orders/test_pages.py.
+# POST-only actions and the photo (it needs an uploaded file), tested in tests/work_orders/test_pages.py.
 ELSEWHERE_NAMES = {
     f"work_orders:{name}"
     for name in (
+        "photo",
         "accept",
         "assign",
         "transfer",
