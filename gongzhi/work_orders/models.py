@@ -483,3 +483,34 @@ class WorkOrderCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class Open311Client(TimeStampedModel):
+    """A system allowed to file and read demands through Open311 GeoReport v2 (Open311接入方), by api_key.
+
+    The key is bound to an estate or a street: requests it files must name an estate there, and it reads
+    only the requests of that place. What it files is recorded as done by ``actor``, the account that
+    answers for the client. Only a hash of the key is kept; the key itself is shown once.
+    """
+
+    name = models.CharField(_("接入方名称"), max_length=100)
+    place = models.ForeignKey(
+        "registry.Place",
+        verbose_name=_("适用范围"),
+        on_delete=models.PROTECT,
+        related_name="open311_clients",
+        help_text=_("小区或街道"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任账号"), on_delete=models.PROTECT, related_name="open311_clients"
+    )
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, unique=True, editable=False)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("Open311接入方")
+        verbose_name_plural = _("Open311接入方")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

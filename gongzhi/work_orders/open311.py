@@ -1,0 +1,482 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) over the work orders, so any existing
+Open311 client can file and follow residents' demands unchanged.
+
+- ``discovery.{format}``, ``services.{format}``, ``services/{service_code}.{format}``: public.
+- ``requests.{format}`` (POST, form-encoded), ``requests.{format}`` (GET) and
+  ``requests/{service_request_id}.{format}``: need the ``api_key`` of an ``Open311Client``, which is
+  bound to an estate or a street and answers through an account (its ``actor``). A request is filed
+  through ``work_order_submit`` with channel ``open311``; reads are scoped by the actor's
+  ``visible_to`` and the client's place.
+
+Formats are ``xml`` and ``json`` with the spec's element names; errors are
+``<errors><error><code/><description/></error></errors>`` or ``[{"code": …, "description": …}]``.
+Mapping: service_code is a category code (the sub-categories are the services, their parent is the
+group); service_request_id is the order number; address_id is an estate's id; status is ``open``
+until the order is closed or withdrawn. The spec's ``email`` has no place in an order and is not kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from gongzhi.core.audit import audit_record
+from gongzhi.core.models import AuditAction
+from gongzhi.registry.choices import PlaceKind
+from gongzhi.registry.models import Place
+from gongzhi.work_orders import services
+from gongzhi.work_orders.choices import Channel, Priority, Status
+from gongzhi.work_orders.models import Category, Open311Client, WorkOrder
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-22T00:00:00+08:00"  # when this endpoint's behaviour last changed
+FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
+DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec: by default the last 90 days, and no query spans more
+MAX_REQUESTS = 1000  # the spec: at most 1000 requests by default
+CLOSED_STATUSES = (Status.CLOSED, Status.CANCELLED)
+KEY_PREFIX = "o311_"
+
+# XML: the element of each item of a list, by the list's element (the spec's names).
+ITEM_TAGS = {
+    "services": "service",
+    "service_requests": "request",
+    "attributes": "attribute",
+    "values": "value",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+# --- Clients (api_key) ------------------------------------------------------------------------------
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def open311_client_create(*, name: str, place: Place, user: Any, actor: Any) -> tuple[Open311Client, str]:
+    """Register an Open311 client for an estate or a street; returns it and its api_key (shown once)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写接入方名称"})
+    if len(name) > 100:
+        raise ValidationError({"name": "接入方名称不能超过100个字"})
+    if place.kind not in (PlaceKind.ESTATE, PlaceKind.STREET):
+        raise ValidationError({"place": "接入范围只能是小区或街道"})
+    if not Place.objects.visible_to(user).filter(pk=place.pk).exists():
+        raise ValidationError({"user": "责任账号看不到该小区或街道"})
+    key = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        client = Open311Client.objects.create(name=name, place=place, actor=user, key_hash=_hash(key))
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=client, summary=f"新建Open311接入方 {name}（{place.name}）"
+        )
+    return client, key
+
+
+def client_for_key(key: str) -> Open311Client | None:
+    key = (key or "").strip()
+    if not key.startswith(KEY_PREFIX):
+        return None
+    return (
+        Open311Client.objects.select_related("place", "actor")
+        .filter(key_hash=_hash(key), active=True, actor__is_active=True)
+        .first()
+    )
+
+
+def _client(request: HttpRequest, params: Any) -> Open311Client:
+    key = params.get("api_key", "")
+    if not key:
+        raise Open311Error(403, "api_key 必填：请向街道申请 Open311 接入密钥")
+    client = client_for_key(key)
+    if client is None:
+        raise Open311Error(403, "api_key 无效或已停用")
+    return client
+
+
+# --- Rendering --------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _element(tag: str, value: Any) -> ET.Element:
+    node = ET.Element(tag)
+    if isinstance(value, dict):
+        for name, child in value.items():
+            node.append(_element(name, child))
+    elif isinstance(value, list):
+        for item in value:
+            node.append(_element(ITEM_TAGS[tag], item))
+    else:
+        node.text = _text(value)
+    return node
+
+
+def render(fmt: str, root: str, payload: Any, status: int = 200) -> HttpResponse:
+    """``payload`` as JSON, or as XML under ``root`` with the spec's element names."""
+    if fmt == "json":
+        body = json.dumps(payload, ensure_ascii=False)
+    else:
+        tree = _element(root, payload)
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(tree, encoding="unicode")
+    return HttpResponse(body.encode("utf-8"), status=status, content_type=FORMATS.get(fmt, FORMATS["xml"]))
+
+
+def _errors(fmt: str, status: int, description: str) -> HttpResponse:
+    return render(fmt, "errors", [{"code": status, "description": description}], status=status)
+
+
+def open311_view(*methods: str) -> Any:
+    """Check the method and the format, and answer every refusal in the spec's error format."""
+
+    def decorate(view: Any) -> Any:
+        def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+            answer_in = fmt if fmt in FORMATS else "xml"
+            if request.method not in methods:
+                response = _errors(answer_in, 405, f"不支持 {request.method} 请求（可用 {'、'.join(methods)}）")
+                response["Allow"] = ", ".join(methods)
+                return response
+            if fmt not in FORMATS:
+                return _errors("xml", 404, f"不支持的格式：{fmt}（可用 xml 或 json）")
+            try:
+                return view(request, fmt, **kwargs)
+            except Open311Error as exc:
+                return _errors(fmt, exc.status, exc.description)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+# --- Discovery and services -------------------------------------------------------------------------
+
+
+@open311_view("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Where the GeoReport v2 endpoint is and what it speaks (Service Discovery)."""
+    base = request.build_absolute_uri(reverse("open311:discovery", args=["xml"])).rsplit("/", 1)[0]
+    return render(
+        fmt,
+        "discovery",
+        {
+            "changeset": CHANGESET,
+            "contact": "共治平台：请联系所在街道办事处",
+            "key_service": "api_key 由街道或社区工作人员在共治平台为接入方开通，绑定一个小区或街道",
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": base,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+def _service_categories() -> list[Category]:
+    """The services: active sub-categories, and active top categories with no active sub-category."""
+    categories = list(Category.objects.filter(active=True).select_related("parent").order_by("position", "id"))
+    parents = {c.parent_id for c in categories if c.parent_id}
+    return [c for c in categories if (c.parent_id is None and c.pk not in parents) or (c.parent and c.parent.active)]
+
+
+def _service(category: Category) -> dict[str, Any]:
+    group = category.parent.name if category.parent_id else category.name
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": str(category),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": ",".join(dict.fromkeys([group, category.name])),
+        "group": group,
+    }
+
+
+@open311_view("GET")
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET Service List: every kind of demand that can be filed."""
+    return render(fmt, "services", [_service(c) for c in _service_categories()])
+
+
+def _attributes() -> list[dict[str, Any]]:
+    return [
+        {
+            "variable": True,
+            "code": "priority",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": "不填为一般",
+            "order": 1,
+            "description": "紧急程度",
+            "values": [{"key": value, "name": str(label)} for value, label in Priority.choices],
+        },
+        {
+            "variable": True,
+            "code": "location",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": "最多200字，如“3号楼2单元楼道”",
+            "order": 2,
+            "description": "具体位置",
+        },
+    ]
+
+
+def _category(code: str) -> Category:
+    category = next((c for c in _service_categories() if c.code == code), None)
+    if category is None:
+        raise Open311Error(404, f"service_code {code} 不存在")
+    return category
+
+
+@open311_view("GET")
+def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
+    """GET Service Definition: the extra attributes a request of this service may carry."""
+    category = _category(service_code)
+    return render(fmt, "service_definition", {"service_code": category.code, "attributes": _attributes()})
+
+
+# --- Requests ---------------------------------------------------------------------------------------
+
+
+def _in_scope(client: Open311Client) -> QuerySet[WorkOrder]:
+    """The orders a client may read: those its account sees, under the client's estate or street."""
+    return (
+        WorkOrder.objects.visible_to(client.actor)
+        .filter(estate__path__startswith=client.place.path)
+        .select_related("category", "estate", "building", "company", "department", "rights_unit")
+    )
+
+
+def _estates(client: Open311Client) -> QuerySet[Place]:
+    return Place.objects.visible_to(client.actor).filter(kind=PlaceKind.ESTATE, path__startswith=client.place.path)
+
+
+def _decimal(params: Any, name: str, low: float, high: float) -> float | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise Open311Error(400, f"{name} 应为 {low} 到 {high} 之间的数字")
+    return value
+
+
+def _estate_for(client: Open311Client, params: Any) -> tuple[Place, str]:
+    """The estate a request names (address_id, else address_string, else lat/long) and where it is."""
+    lat = _decimal(params, "lat", -90, 90)
+    long = _decimal(params, "long", -180, 180)
+    if (lat is None) != (long is None):
+        raise Open311Error(400, "lat 与 long 须同时提供")
+    address_id = params.get("address_id", "").strip()
+    address = params.get("address_string", "").strip()
+    estates = _estates(client)
+    if address_id:
+        estate = estates.filter(pk=int(address_id)).first() if address_id.isdigit() and len(address_id) < 19 else None
+        if estate is None:
+            raise Open311Error(400, f"address_id {address_id} 不是本接入范围内的小区")
+        return estate, address
+    if address:
+        matches = sorted((e for e in estates if e.name in address), key=lambda e: -len(e.name))
+        if not matches:
+            raise Open311Error(400, "address_string 中没有本接入范围内的小区名称")
+        return matches[0], address
+    if lat is not None:
+        if client.place.kind == PlaceKind.ESTATE:
+            return client.place, f"经纬度 {lat},{long}"
+        raise Open311Error(400, "本接入方覆盖整个街道，仅凭经纬度无法确定小区，请提供 address_id 或 address_string")
+    raise Open311Error(400, "须提供 lat/long、address_string 或 address_id 之一")
+
+
+def _attribute_values(params: Any) -> dict[str, str]:
+    return {
+        name[len("attribute[") : -1]: params.get(name, "").strip()
+        for name in params
+        if name.startswith("attribute[") and name.endswith("]")
+    }
+
+
+def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.POST
+    client = _client(request, params)
+    code = params.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code 必填")
+    category = _category(code)
+    estate, address = _estate_for(client, params)
+    attributes = _attribute_values(params)
+    priority = attributes.get("priority") or Priority.NORMAL
+    if priority not in Priority.values:
+        raise Open311Error(400, f"attribute[priority] 取值无效，可选：{'、'.join(Priority.values)}")
+    description = params.get("description", "").strip()
+    media_url = params.get("media_url", "").strip()
+    if media_url:
+        description = f"{description}\n附图：{media_url}" if description else f"附图：{media_url}"
+    location = attributes.get("location") or address
+    name = f"{params.get('last_name', '').strip()}{params.get('first_name', '').strip()}"
+    try:
+        order = services.work_order_submit(
+            channel=Channel.OPEN311,
+            category=category,
+            estate=estate,
+            description=description,
+            priority=priority,
+            location=location[:200],
+            reporter_name=name,
+            reporter_phone=params.get("phone", "").strip(),
+            external_ref=f"{client.pk}-{uuid.uuid4().hex}",
+            actor=client.actor,
+        )
+    except ValidationError as exc:
+        fields = {"reporter_name": "first_name/last_name", "reporter_phone": "phone", "location": "attribute[location]"}
+        problems = [
+            f"{fields.get(field, field)}：{'；'.join(str(m) for m in messages)}"
+            for field, messages in exc.message_dict.items()
+        ]
+        raise Open311Error(400, "；".join(problems)) from exc
+    notice = (
+        f"已登记为工单{order.number}，责任单位：{order.responsible or '社区协调'}，将于{_iso(order.accept_by)}前受理"
+    )
+    return render(
+        fmt, "service_requests", [{"service_request_id": order.number, "service_notice": notice, "account_id": None}]
+    )
+
+
+def _status_notes(order: WorkOrder) -> str:
+    """The latest step of the timeline (events and photos are prefetched, in their model order)."""
+    events = list(order.events.all())
+    event = events[-1] if events else None
+    if event is None:
+        return ""
+    return f"{event.label}：{event.note}" if event.note else event.label
+
+
+def _request_out(order: WorkOrder, request: HttpRequest) -> dict[str, Any]:
+    photos = list(order.photos.all())
+    photo = photos[0] if photos else None
+    address = " ".join(p for p in (order.estate.address or order.estate.name, getattr(order.building, "name", "")) if p)
+    deadline = order.current_deadline
+    return {
+        "service_request_id": order.number,
+        "status": "closed" if order.status in CLOSED_STATUSES else "open",
+        "status_notes": _status_notes(order),
+        "service_name": order.category.name,
+        "service_code": order.category.code,
+        "description": order.description,
+        "agency_responsible": str(order.responsible or ""),
+        "service_notice": f"当前时限：{_iso(deadline)}" if deadline else "",
+        "requested_datetime": _iso(order.submitted_at),
+        "updated_datetime": _iso(order.updated_at),
+        "expected_datetime": _iso(order.resolve_by),
+        "address": address,
+        "address_id": order.estate_id,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": request.build_absolute_uri(photo.image.url) if photo else None,
+    }
+
+
+def _moment(params: Any, name: str) -> dt.datetime | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None or timezone.is_naive(value):
+        raise Open311Error(400, f"{name} 应为带时区的 ISO 8601 时间，如 2026-11-01T00:00:00+08:00")
+    return value
+
+
+def _search(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    client = _client(request, params)
+    orders = _in_scope(client)
+    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        orders = orders.filter(number__in=ids[:MAX_REQUESTS])  # overrides every other filter (the spec)
+    else:
+        start, end = _moment(params, "start_date"), _moment(params, "end_date")
+        if start and end and start > end:
+            raise Open311Error(400, "start_date 不能晚于 end_date")
+        if start and end and end - start > DEFAULT_WINDOW:
+            raise Open311Error(400, "start_date 与 end_date 之间不能超过90天")
+        if end is None:
+            end = start + DEFAULT_WINDOW if start else timezone.now()
+        if start is None:
+            start = end - DEFAULT_WINDOW
+        orders = orders.filter(submitted_at__gte=start, submitted_at__lte=end)
+        codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
+        if codes:
+            orders = orders.filter(Q(category__code__in=codes) | Q(category__parent__code__in=codes))
+        statuses = {s.strip() for s in params.get("status", "").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status 只能是 open 或 closed（可用逗号分隔）")
+        if statuses == {"open"}:
+            orders = orders.exclude(status__in=CLOSED_STATUSES)
+        elif statuses == {"closed"}:
+            orders = orders.filter(status__in=CLOSED_STATUSES)
+    rows = orders.prefetch_related("events", "photos").order_by("-submitted_at", "-id")[:MAX_REQUESTS]
+    return render(fmt, "service_requests", [_request_out(o, request) for o in rows])
+
+
+@csrf_exempt
+@open311_view("GET", "POST")
+def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
+    """POST Service Request (form-encoded, with api_key) or GET Service Requests (with api_key and filters)."""
+    if request.method == "POST":
+        return _submit(request, fmt)
+    return _search(request, fmt)
+
+
+@open311_view("GET")
+def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    """GET Service Request: one request, as a list of one (the spec)."""
+    client = _client(request, request.GET)
+    order = _in_scope(client).prefetch_related("events", "photos").filter(number=service_request_id).first()
+    if order is None:
+        raise Open311Error(404, f"service_request_id {service_request_id} 不存在或不在本接入范围内")
+    return render(fmt, "service_requests", [_request_out(order, request)])
