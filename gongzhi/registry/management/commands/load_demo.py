@@ -6,6 +6,7 @@ from django.utils import timezone
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.demo.builder import build_demo, demo_loaded
 from gongzhi.registry.models import Place
+from gongzhi.work_orders import demo as work_orders_demo
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             )
         self.stdout.write("正在加载演示数据……")
         counts = build_demo(seed=options["seed"], today=timezone.localdate(), log=self.stdout.write)
+        work_orders_demo.build(seed=options["seed"], log=self.stdout.write)  # months of work orders
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已加载：新增地点 {counts['places']} 个、房屋 {counts['units']} 套、人员 {counts['people']} 人、"
