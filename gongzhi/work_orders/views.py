@@ -334,17 +334,19 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_reporter = order.reporter_id == user.pk
     scope = scope_of(user)
     own_company = order.company_id is not None and order.company_id in scope.company_ids
+    # The technician the order is given to sees their own steps only (arrive, resolve), not the dispatcher's.
+    dispatcher = may_handle and order.assignee_id != user.pk
     actions = {
-        "accept": may_handle and order.can_accept(),
-        "assign": may_handle and order.can_assign(),
+        "accept": dispatcher and order.can_accept(),
+        "assign": dispatcher and order.can_assign(),
         "arrive": may_handle and order.can_arrive(),
         "resolve": may_handle and order.can_resolve(),
-        "transfer": may_handle and order.can_transfer(),
-        "merge": may_handle and order.can_merge(),
+        "transfer": dispatcher and order.can_transfer(),
+        "merge": dispatcher and order.can_merge(),
         "escalate": may_handle and not own_company and order.can_escalate(),
         "confirm": is_reporter and order.can_confirm(),
         "reopen": is_reporter and order.can_reopen(now),
-        "cancel": (is_reporter or may_handle) and order.can_cancel(),
+        "cancel": (is_reporter or dispatcher) and order.can_cancel(),
     }
     context = {
         "nav_active": "my_orders" if is_reporter and not _is_staff(user) else "work_orders",
