@@ -51,6 +51,20 @@ EXPECTED_OPERATIONS = {
     "POST /contracts",
     "GET /departments",
     "GET /alliances",
+    "GET /work-orders/categories",
+    "GET /work-orders",
+    "POST /work-orders",
+    "GET /work-orders/{work_order_id}",
+    "POST /work-orders/{work_order_id}/accept",
+    "POST /work-orders/{work_order_id}/assign",
+    "POST /work-orders/{work_order_id}/arrive",
+    "POST /work-orders/{work_order_id}/resolve",
+    "POST /work-orders/{work_order_id}/confirm",
+    "POST /work-orders/{work_order_id}/reopen",
+    "POST /work-orders/{work_order_id}/cancel",
+    "POST /work-orders/{work_order_id}/transfer",
+    "POST /work-orders/{work_order_id}/merge",
+    "POST /work-orders/{work_order_id}/escalate",
 }
 
 
