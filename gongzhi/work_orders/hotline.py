@@ -134,7 +134,7 @@ def read_table(content: bytes, file_name: str) -> list[tuple[int, tuple]]:
         wb.close()
 
 
-def _blank(values: Iterable[Any]) -> bool:
+def is_blank(values: Iterable[Any]) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 

@@ -123,7 +123,7 @@ class _Estates:
 def _check_file(content: bytes, file_name: str, actor: Any, estate: Place | None, now: dt.datetime) -> tuple:
     table = hotline.read_table(content, file_name)
     header_row, index = hotline.find_header(table)
-    data = [(n, v) for n, v in table if n > header_row and not hotline._blank(v)]
+    data = [(n, v) for n, v in table if n > header_row and not hotline.is_blank(v)]
     if len(data) > hotline.MAX_ROWS:
         raise hotline.HotlineFileError(f"一次最多导入 {hotline.MAX_ROWS} 行，请按日期分成几个文件。")
     result = ImportResult(rows=len(data))
