@@ -92,7 +92,7 @@ class TokenOut(Schema):
 
 
 class TokenPage(Page[TokenOut]):
-    pass
+    """One page of TokenOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class TokenCreatedOut(TokenOut):

@@ -65,7 +65,7 @@ class PartyOrgOut(Schema):
 
 
 class PartyOrgPage(Page[PartyOrgOut]):
-    pass
+    """One page of PartyOrgOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class PartyMemberOut(Schema):
@@ -116,7 +116,7 @@ class ResidentsCommitteeOut(Schema):
 
 
 class ResidentsCommitteePage(Page[ResidentsCommitteeOut]):
-    pass
+    """One page of ResidentsCommitteeOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 # --- Owners' committees and 物管会 ----------------------------------------------------------------
@@ -152,7 +152,7 @@ class CommitteeOut(Schema):
 
 
 class CommitteePage(Page[CommitteeOut]):
-    pass
+    """One page of CommitteeOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class CommitteeMemberOut(Schema):
@@ -226,7 +226,7 @@ class CompanyOut(Schema):
 
 
 class CompanyPage(Page[CompanyOut]):
-    pass
+    """One page of CompanyOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class ContractOut(Schema):
@@ -252,7 +252,7 @@ class ContractOut(Schema):
 
 
 class ContractPage(Page[ContractOut]):
-    pass
+    """One page of ContractOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class CompanyDetailOut(CompanyOut):
@@ -294,7 +294,7 @@ class DepartmentOut(Schema):
 
 
 class DepartmentPage(Page[DepartmentOut]):
-    pass
+    """One page of DepartmentOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class AllianceListQuery(PageQuery):
@@ -319,4 +319,4 @@ class AllianceOut(Schema):
 
 
 class AlliancePage(Page[AllianceOut]):
-    pass
+    """One page of AllianceOut rows with the total (a named schema so OpenAPI shows it by name)."""

@@ -74,7 +74,7 @@ class PlaceOut(Schema):
 
 
 class PlacePage(Page[PlaceOut]):
-    pass
+    """One page of PlaceOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class PlaceCreateIn(Input):
@@ -160,7 +160,7 @@ def _area(value: Decimal | None) -> str | None:
 
 
 class UnitPage(Page[UnitOut]):
-    pass
+    """One page of UnitOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class UnitCreateIn(Input):
@@ -214,7 +214,7 @@ class PersonOut(Schema):
 
 
 class PersonPage(Page[PersonOut]):
-    pass
+    """One page of PersonOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class PersonUnmaskedOut(Schema):
@@ -271,7 +271,7 @@ class OwnershipOut(Schema):
 
 
 class OwnershipPage(Page[OwnershipOut]):
-    pass
+    """One page of OwnershipOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class OwnershipCreateIn(Input):
@@ -306,7 +306,7 @@ class ResidencyOut(Schema):
 
 
 class ResidencyPage(Page[ResidencyOut]):
-    pass
+    """One page of ResidencyOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class ResidencyCreateIn(Input):
@@ -334,7 +334,7 @@ class OrganisationOut(Schema):
 
 
 class OrganisationPage(Page[OrganisationOut]):
-    pass
+    """One page of OrganisationOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class GridListQuery(PageQuery):
@@ -356,4 +356,4 @@ class GridOut(Schema):
 
 
 class GridPage(Page[GridOut]):
-    pass
+    """One page of GridOut rows with the total (a named schema so OpenAPI shows it by name)."""

@@ -187,7 +187,7 @@ def _set_clocks(order: WorkOrder, deadline: dt.datetime | None, now: dt.datetime
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside the import transaction to undo every row when any row is refused."""
 
 
 def hotline_import(*, content: bytes, file_name: str, actor: Any, estate: Place | None = None) -> ImportResult:

@@ -86,7 +86,7 @@ class WorkOrderOut(Schema):
 
 
 class WorkOrderPage(Page[WorkOrderOut]):
-    pass
+    """One page of WorkOrderOut rows with the total (a named schema so OpenAPI shows it by name)."""
 
 
 class EventOut(Schema):
