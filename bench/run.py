@@ -9,6 +9,7 @@ baselines measured in the same run. It prints figures and goals; it never fails 
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 import platform
@@ -18,6 +19,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +188,57 @@ def run(*, units: int, batch: int, runs: int) -> dict:
     figures["overview"] = page(client, "dashboard:street_overview_for", {"pk": street.pk}, runs)
     # The unit list is an htmx fragment (search and pagination swap only the list).
     figures["unit_list"] = page(client, "registry:estate_units", {"pk": estate.pk}, runs, {"HX-Request": "true"})
+
+    # Each app's own figures: bench/bench_<app>.py defines TITLE and run(ctx) -> rows of (指标, 数值, 目标).
+    # BENCH_ONLY=work_orders,voting runs only those (the base figures above always run).
+    only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
+    ctx = BenchContext(
+        url=os.environ["DATABASE_URL"],
+        runs=runs,
+        district=district,
+        street=street,
+        estate=estate,
+        street_user=user,
+        client=client,
+        select1_ms=statistics.median(figures["select1"]),
+    )
+    figures["plugins"] = []
+    for name in PLUGINS:
+        if only and name not in only:
+            continue
+        path = ROOT / "bench" / f"bench_{name}.py"
+        if not path.exists():
+            continue
+        module = importlib.import_module(f"bench.bench_{name}")
+        print(f"-- {module.TITLE}")
+        started = time.perf_counter()
+        try:
+            rows = module.run(ctx)
+        except Exception as exc:  # noqa: BLE001 — one plugin's failure is reported, the others still run
+            import traceback
+
+            traceback.print_exc()
+            rows = [("出错", f"{type(exc).__name__}: {exc}", "")]
+        figures["plugins"].append((module.TITLE, rows, time.perf_counter() - started))
     return figures
+
+
+PLUGINS = ("work_orders", "voting", "funds", "devices")
+
+
+@dataclass
+class BenchContext:
+    """What every bench plugin gets: the seeded district, one street and its largest estate, a logged-in
+    street officer (in-process test client), and the SELECT 1 baseline of this run."""
+
+    url: str
+    runs: int
+    district: object
+    street: object
+    estate: object
+    street_user: object
+    client: object
+    select1_ms: float
 
 
 def report(f: dict, *, units: int, runs: int) -> None:
@@ -237,6 +289,13 @@ def report(f: dict, *, units: int, runs: int) -> None:
     print(f"{_pad('指标', width)}{_pad('数值', value_width)}目标")
     for label, value, goal in rows:
         print(f"{_pad(label, width)}{_pad(value, value_width)}{goal}")
+    for title, plugin_rows, seconds in f.get("plugins", []):
+        print()
+        print(f"== {title}（{seconds:.0f} 秒）")
+        width = max([_width(r[0]) for r in plugin_rows] + [4]) + 2
+        value_width = max([_width(r[1]) for r in plugin_rows] + [4]) + 2
+        for label, value, goal in plugin_rows:
+            print(f"{_pad(label, width)}{_pad(value, value_width)}{goal}")
     print()
     print("计时为进程内 Django 测试客户端（不含网络与 gunicorn），数据库为本机 PostgreSQL；bench 从不因计时失败。")
 

@@ -5,8 +5,11 @@ from ninja import Swagger
 
 from gongzhi.accounts.api import router as accounts_router
 from gongzhi.core.api_support import GongzhiNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from gongzhi.devices.api import router as devices_router
+from gongzhi.funds.api import router as funds_router
 from gongzhi.governance.api import router as governance_router
 from gongzhi.registry.api import router as registry_router
+from gongzhi.voting.api import router as voting_router
 from gongzhi.work_orders.api import router as work_orders_router
 
 DESCRIPTION = """共治平台的数据接口。
@@ -35,3 +38,6 @@ api.add_router("", accounts_router)
 api.add_router("", registry_router)
 api.add_router("", governance_router)
 api.add_router("", work_orders_router)
+api.add_router("", voting_router)
+api.add_router("", funds_router)
+api.add_router("", devices_router)

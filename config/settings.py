@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "gongzhi.governance",
     "gongzhi.dashboard",
     "gongzhi.work_orders",
+    "gongzhi.voting",
+    "gongzhi.funds",
+    "gongzhi.devices",
 ]
 
 MIDDLEWARE = [

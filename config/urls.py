@@ -18,6 +18,9 @@ urlpatterns = [
     # before work-orders/<int:pk>/, which would take /work-orders/12345/ for order no. 12345
     path("work-orders/12345/", include("gongzhi.work_orders.urls_hotline")),
     path("work-orders/", include("gongzhi.work_orders.urls")),
+    path("voting/", include("gongzhi.voting.urls")),
+    path("funds/", include("gongzhi.funds.urls")),
+    path("devices/", include("gongzhi.devices.urls")),
     path("open311/v2/", include("gongzhi.work_orders.open311_urls")),
     path("api/", include("config.api_urls")),
     path("admin/", admin.site.urls),

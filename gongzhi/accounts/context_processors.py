@@ -1,11 +1,22 @@
 """The navigation that fits the user's roles."""
 
+import functools
+import importlib
+import importlib.util
+
 from django.urls import reverse
 
 from gongzhi.accounts.roles import RESIDENT, ROLES
 from gongzhi.core.scoping import scope_of
 
 STAFF_ROLES = set(ROLES) - {"volunteer"}
+# Apps that add their own entries: <module>.items(scope) -> [(key, label, url), ...], placed before 接口令牌.
+APP_NAVIGATION = ("gongzhi.voting.nav", "gongzhi.funds.nav", "gongzhi.devices.nav")
+
+
+@functools.cache
+def _app_navigation() -> tuple:
+    return tuple(importlib.import_module(m) for m in APP_NAVIGATION if importlib.util.find_spec(m) is not None)
 
 
 def navigation(request):  # noqa: ANN001, ANN201
@@ -26,6 +37,8 @@ def navigation(request):  # noqa: ANN001, ANN201
     if RESIDENT in scope.roles:
         items.append(("mine", "我的房屋", reverse("registry:my_home")))
         items.append(("my_orders", "我的诉求", reverse("work_orders:mine")))
+    for module in _app_navigation():
+        items.extend(module.items(scope))
     if scope.everything or scope.roles - {RESIDENT, "volunteer"}:
         items.append(("tokens", "接口令牌", reverse("accounts:tokens")))
     if scope.everything:
