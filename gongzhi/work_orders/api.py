@@ -403,3 +403,10 @@ def work_order_escalate(request: HttpRequest, work_order_id: ObjectId, payload: 
     with service_errors():
         services.work_order_escalate(work_order=order, reason=payload.reason, actor=request.auth)
     return _reload(order, request.auth)
+
+
+# Rates and the problem ledger; the routing table and the time limits (their own modules).
+from gongzhi.work_orders import api_reports, api_rules  # noqa: E402
+
+router.add_router("", api_reports.router)
+router.add_router("", api_rules.router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.work_orders import views
+from gongzhi.work_orders import urls_reports, urls_rules, views
 
 app_name = "work_orders"
 urlpatterns = [
@@ -23,3 +23,4 @@ urlpatterns = [
     path("order/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("order/<int:pk>/cancel/", views.cancel, name="cancel"),
 ]
+urlpatterns += urls_reports.urlpatterns + urls_rules.urlpatterns

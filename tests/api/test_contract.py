@@ -68,9 +68,9 @@ EXPECTED_OPERATIONS = {
     "POST /work-orders/{work_order_id}/merge",
     "POST /work-orders/{work_order_id}/escalate",
 }
-# Each later app lists its own operations in tests/<app>/api_operations.py as EXPECTED_OPERATIONS.
-for _module in sorted(Path(__file__).parent.parent.glob("*/api_operations.py")):
-    EXPECTED_OPERATIONS |= importlib.import_module(f"tests.{_module.parent.name}.api_operations").EXPECTED_OPERATIONS
+# Each later app lists its own operations in tests/<app>/api_operations*.py as EXPECTED_OPERATIONS.
+for _module in sorted(Path(__file__).parent.parent.glob("*/api_operations*.py")):
+    EXPECTED_OPERATIONS |= importlib.import_module(f"tests.{_module.parent.name}.{_module.stem}").EXPECTED_OPERATIONS
 
 
 @pytest.fixture
