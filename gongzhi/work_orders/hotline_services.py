@@ -22,11 +22,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import scope_of
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import hotline, rules, services
+from gongzhi.work_orders import hotline, services
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EventKind, Status
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
 
@@ -164,28 +164,6 @@ def _check_file(content: bytes, file_name: str, actor: Any, estate: Place | None
     return result, plan
 
 
-def _set_clocks(order: WorkOrder, deadline: dt.datetime | None, now: dt.datetime, actor: Any) -> None:
-    """The file's 办理时限 as the resolve clock; the accept clock from the moment of import."""
-    limits = services.sla_limits_for(
-        estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
-    )
-    resolve_by = deadline or order.resolve_by
-    accept_by = min(rules.deadline(now, limits.accept, order.sla_working_hours, services.calendar()), resolve_by)
-    changes = {"accept_by": accept_by, "resolve_by": resolve_by}
-    before = snapshot(order, changes)
-    WorkOrder.objects.filter(pk=order.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(order, name, value)
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=order,
-        before=before,
-        after=snapshot(order, changes),
-        summary=f"{order.number} 12345办理时限",
-    )
-
-
 class _Rollback(Exception):
     """Raised inside the import transaction to undo every row when any row is refused."""
 
@@ -218,6 +196,8 @@ def hotline_import(*, content: bytes, file_name: str, actor: Any, estate: Place 
                         reporter_phone=row.phone,
                         external_ref=row.case,
                         submitted_at=row.received,
+                        accept_from=now,  # the accept clock starts when the case reaches the body
+                        resolve_by=row.deadline,  # the file's 办理时限, else the category's default
                         actor=actor,
                     )
                 except ValidationError as exc:
@@ -225,7 +205,6 @@ def hotline_import(*, content: bytes, file_name: str, actor: Any, estate: Place 
                         column = {"external_ref": "工单编号", "reporter_phone": "联系电话"}.get(name, "诉求内容")
                         result.errors.extend(hotline.RowError(row.row, column, m) for m in messages)
                     raise _Rollback from exc
-                _set_clocks(order, row.deadline, now, actor)
                 result.created.append(order)
             audit_record(
                 actor=actor,

@@ -327,13 +327,17 @@ def work_order_submit(
     external_ref: str = "",
     photos: Sequence[Any] = (),
     submitted_at: dt.datetime | None = None,
+    accept_from: dt.datetime | None = None,
+    resolve_by: dt.datetime | None = None,
 ) -> WorkOrder:
     """Take in one demand (受理诉求) from any channel — the one intake every channel calls.
 
     Checks the input, numbers the order, routes it (estate × category → responsible body), starts the
     accept and resolve clocks from the estate's service tier × the category, and tells the responsible
     body's dispatchers. ``submitted_at`` is the time the demand was received (a 12345 case's receipt
-    time); it defaults to now and may not be in the future.
+    time); it defaults to now and may not be in the future. ``accept_from`` starts the accept clock
+    later than receipt (a 12345 case reaches the body when it is imported) and ``resolve_by`` replaces
+    the resolve clock (a 12345 case's 办理时限); the notification states the clocks actually stored.
     """
     now = timezone.now()
     submitted_at = submitted_at or now
@@ -363,8 +367,8 @@ def work_order_submit(
     on = timezone.localdate(submitted_at)
     limits = sla_limits_for(estate=estate, category=category, priority=priority, on=on)
     route = route_for(estate=estate, category=category, on=on)
-    resolve_by = _deadline(submitted_at, limits.resolve, limits.working_hours_only)
-    accept_by = min(_deadline(submitted_at, limits.accept, limits.working_hours_only), resolve_by)
+    resolve_by = resolve_by or _deadline(submitted_at, limits.resolve, limits.working_hours_only)
+    accept_by = min(_deadline(accept_from or submitted_at, limits.accept, limits.working_hours_only), resolve_by)
     try:
         with transaction.atomic():
             order = WorkOrder.objects.create(

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from gongzhi.core.models import AuditLog
+from gongzhi.core.models import AuditLog, Notification
 from gongzhi.work_orders import hotline_services, services
 from gongzhi.work_orders.models import WorkOrder
 from tests.conftest import ESTATE_A_READ_ONLY
@@ -239,3 +239,15 @@ def test_export_query_count_is_bounded(wo, tmp_path, django_assert_max_num_queri
     client = wo.client_for("community_staff")
     with django_assert_max_num_queries(12):
         client.get(reverse("hotline12345:export"))
+
+
+def test_the_property_company_is_told_the_clocks_actually_stored(wo, tmp_path):
+    # given a 12345 case received two days before it is imported (§G 27: the accept clock starts on arrival)
+    path = write_xlsx(tmp_path / "12345.xlsx", GOOD_ROWS[1:2])
+    # when community staff import it
+    upload(wo.client_for("community_staff"), path)
+    order = hotline_orders().get()
+    # then the dispatcher's notice names the accept deadline counted from import, not from receipt
+    notice = Notification.objects.get(title__contains=order.number)
+    assert services._local(order.accept_by) in notice.body
+    assert order.accept_by > order.submitted_at + dt.timedelta(days=1)
