@@ -389,3 +389,20 @@ def test_listing_requests_takes_a_fixed_number_of_queries(wo, keys, django_asser
     with django_assert_max_num_queries(6):
         body = json.loads(get("requests.json", api_key=keys["street"]).content)
     assert len(body) == 6
+
+
+def test_documented_deviations_description_needed_email_not_kept(wo, keys):
+    # README "Open311 GeoReport v2": the spec makes description optional; an order needs words
+    before = WorkOrder.objects.count()
+    message = assert_json_error(post("requests.json", **_form(wo, keys["estate"], description="")), 400)
+    assert "description" in message or "诉求内容" in message
+    assert WorkOrder.objects.count() == before  # refused: nothing filed
+    # with only a photo link the order reads “附图：<url>”
+    response = post("requests.json", **_form(wo, keys["estate"], description="", media_url="https://x.cn/2.jpg"))
+    assert response.status_code == 200, response.content.decode()
+    order = WorkOrder.objects.get(number=json.loads(response.content)[0]["service_request_id"])
+    assert order.description == "附图：https://x.cn/2.jpg"
+    # the e-mail address is not kept anywhere on the order
+    assert "zhang@example.cn" not in " ".join(
+        str(v) for v in WorkOrder.objects.filter(pk=order.pk).values().get().values()
+    )
