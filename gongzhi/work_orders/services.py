@@ -329,6 +329,7 @@ def work_order_submit(
     submitted_at: dt.datetime | None = None,
     accept_from: dt.datetime | None = None,
     resolve_by: dt.datetime | None = None,
+    limits: rules.SlaLimits | None = None,
 ) -> WorkOrder:
     """Take in one demand (受理诉求) from any channel — the one intake every channel calls.
 
@@ -338,6 +339,7 @@ def work_order_submit(
     time); it defaults to now and may not be in the future. ``accept_from`` starts the accept clock
     later than receipt (a 12345 case reaches the body when it is imported) and ``resolve_by`` replaces
     the resolve clock (a 12345 case's 办理时限); the notification states the clocks actually stored.
+    ``limits`` replaces the service tier × category limits (a device alarm rule's own short clocks).
     """
     now = timezone.now()
     submitted_at = submitted_at or now
@@ -365,7 +367,7 @@ def work_order_submit(
         _refuse(f"{Channel(channel).label}编号 {external_ref} 已登记", "external_ref")
 
     on = timezone.localdate(submitted_at)
-    limits = sla_limits_for(estate=estate, category=category, priority=priority, on=on)
+    limits = limits or sla_limits_for(estate=estate, category=category, priority=priority, on=on)
     route = route_for(estate=estate, category=category, on=on)
     resolve_by = resolve_by or _deadline(submitted_at, limits.resolve, limits.working_hours_only)
     accept_by = min(_deadline(accept_from or submitted_at, limits.accept, limits.working_hours_only), resolve_by)
