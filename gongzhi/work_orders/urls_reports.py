@@ -1,3 +1,12 @@
 """Pages of the rates, the problem ledger and the charts (included into work_orders.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from gongzhi.work_orders import views_reports
+
+urlpatterns = [
+    path("rates/", views_reports.rates, name="rates"),
+    path("rates/export/", views_reports.rates_export, name="rates_export"),
+    path("rates/orders/", views_reports.rates_orders, name="rates_orders"),
+    path("rates/ledger/<int:estate_id>/", views_reports.ledger, name="ledger"),
+]
