@@ -126,10 +126,31 @@ class SlaPolicy(models.Model):
         )
 
 
+class RoutingRuleQuerySet(ScopedQuerySet):
+    """Rules hang under their estate: the estate's staff readers see them (residents do not), and
+    community and street staff — who may change the estate's registry — edit them."""
+
+    scope_path = "estate__path"
+    scope_domain = "registry"
+
+    def resident_q(self, scope: Scope) -> Q:
+        return Q(pk__in=[])
+
+
+class ActiveRoutingRuleManager(models.Manager.from_queryset(RoutingRuleQuerySet)):
+    """``RoutingRule.objects``: the rules in force only, so routing never follows a deactivated rule."""
+
+    def get_queryset(self) -> RoutingRuleQuerySet:
+        return super().get_queryset().filter(active=True)
+
+
 class RoutingRule(TimeStampedModel):
     """Who handles a category of demand in an estate (派单规则): the property company, a rights unit
     (产权单位) or a district department. An empty category is the estate's default; with no rule at
-    all, orders go to the company of the estate's current service contract."""
+    all, orders go to the company of the estate's current service contract.
+
+    A rule is deactivated (停用), never deleted, so the table's history stays readable; ``objects``
+    holds the active rules, ``all_objects`` every rule (see gongzhi/work_orders/services_rules.py)."""
 
     estate = models.ForeignKey(
         "registry.Place", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="routing_rules"
@@ -146,12 +167,15 @@ class RoutingRule(TimeStampedModel):
     rights_unit = models.ForeignKey(
         "registry.Organisation", verbose_name=_("产权单位"), null=True, blank=True, on_delete=models.CASCADE
     )
+    active = models.BooleanField(_("启用"), default=True)
 
-    objects = ScopedQuerySet.as_manager()
+    all_objects = RoutingRuleQuerySet.as_manager()
+    objects = ActiveRoutingRuleManager()
 
     class Meta:
         verbose_name = _("派单规则")
         verbose_name_plural = _("派单规则")
+        default_manager_name = "all_objects"
         constraints = [
             models.CheckConstraint(
                 condition=Q(company__isnull=False, department__isnull=True, rights_unit__isnull=True)
@@ -160,10 +184,14 @@ class RoutingRule(TimeStampedModel):
                 name="routing_rule_one_body",
             ),
             models.UniqueConstraint(
-                fields=["estate", "category"], condition=Q(category__isnull=False), name="routing_rule_unique"
+                fields=["estate", "category"],
+                condition=Q(category__isnull=False, active=True),
+                name="routing_rule_unique_active",
             ),
             models.UniqueConstraint(
-                fields=["estate"], condition=Q(category__isnull=True), name="routing_rule_unique_default"
+                fields=["estate"],
+                condition=Q(category__isnull=True, active=True),
+                name="routing_rule_unique_active_default",
             ),
         ]
 
