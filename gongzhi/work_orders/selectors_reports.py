@@ -325,7 +325,8 @@ def row_orders(user: Any, period: Period, level: str, key: str, measure: str) ->
     first. ``level`` "" with ``key`` "" is the total row.
 
     Http404 for a row the user has no received orders of in the period: the table would not show it
-    either, and the name of a place or company is not told to whoever has nothing to read there."""
+    either, and the name of a place or company is not told to whoever has nothing to read there. The
+    total row is always there (possibly empty)."""
     if measure not in MEASURES:
         raise Http404
     orders = received_orders(user, period)
@@ -344,7 +345,7 @@ def row_orders(user: Any, period: Period, level: str, key: str, measure: str) ->
         orders, label = orders.filter(estate__path__startswith=place.path), place.name
     elif level or key:
         raise Http404
-    if not orders.exists():
+    if label != "合计" and not orders.exists():
         raise Http404
     return label, orders.filter(MEASURES[measure][1]).select_related(*LIST_RELATED).order_by("-submitted_at", "-id")
 
