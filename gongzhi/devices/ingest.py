@@ -1,0 +1,318 @@
+"""Taking in device messages in batches (事件接入): parse, de-duplicate, store, apply the rules.
+
+``Ingestor.ingest(items)`` is the one path every message takes, from the MQTT workers and the HTTP
+endpoint alike. In one transaction it:
+
+1. parses each message (gongzhi.devices.rules) and finds its device; a message that fails goes to the
+   dead-letter table with the reason, and the batch goes on;
+2. inserts the events with the unique (device, message id) — ``ON CONFLICT DO NOTHING RETURNING`` on
+   PostgreSQL — so a redelivered message is recognised and changes nothing; only new events go on;
+3. marks the devices seen (last report, battery, online), locking their rows in id order so workers
+   sharing a subscription serialise per device without deadlocks;
+4. applies the rules to the new events only (gongzhi.devices.services.apply_event): open, fold, clear.
+
+The MQTT worker acknowledges a batch's messages only after this commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gongzhi.devices import rules
+from gongzhi.devices.choices import HEARTBEAT, Source
+from gongzhi.devices.models import AlarmRule, DeadLetter, Device, Event
+from gongzhi.registry.models import Place
+
+logger = logging.getLogger("gongzhi.devices.ingest")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One raw message: its source, MQTT topic (empty over HTTP) and bytes; over HTTP the device whose
+    secret authenticated the request (``device_id``), which the payload must name."""
+
+    payload: bytes
+    source: str = Source.MQTT
+    topic: str = ""
+    device_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    id: int
+    code: str
+    estate_id: int
+    type_id: int
+    active: bool
+
+
+@dataclass
+class Outcome:
+    """What one batch did: new events stored, duplicates recognised, messages dead-lettered."""
+
+    stored: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    reasons: list[str] = field(default_factory=list)  # per dead letter, in order
+    alarms_opened: list[int] = field(default_factory=list)
+    work_orders: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    device: DeviceInfo
+    message: rules.Message
+    source: str = Source.MQTT
+    event_id: int | None = None
+
+
+class RuleBook:
+    """The active rules by device type: which event opens which alarm, which events clear which rules."""
+
+    def __init__(self) -> None:
+        self.opens: dict[int, dict[str, AlarmRule]] = {}
+        self.clears: dict[int, dict[str, list[AlarmRule]]] = {}
+        for rule in AlarmRule.objects.filter(active=True).select_related("category", "device_type"):
+            self.opens.setdefault(rule.device_type_id, {})[rule.event] = rule
+            for kind in rule.clear_events or ():
+                self.clears.setdefault(rule.device_type_id, {}).setdefault(kind, []).append(rule)
+
+    def matters(self, type_id: int, kind: str) -> bool:
+        return kind in self.opens.get(type_id, {}) or kind in self.clears.get(type_id, {})
+
+
+class Ingestor:
+    """Takes in batches of messages; keeps devices and rules cached for ``cache_seconds`` (a worker) or
+    looks them up every batch (``cache_seconds=0``: the HTTP endpoint, tests)."""
+
+    def __init__(self, cache_seconds: float = 30.0) -> None:
+        self.cache_seconds = cache_seconds
+        self._devices: dict[str, DeviceInfo] = {}
+        self._devices_at = 0.0
+        self._rules: RuleBook | None = None
+        self._rules_at = 0.0
+
+    # --- caches --------------------------------------------------------------------------------------
+
+    def _fresh(self, at: float) -> bool:
+        return self.cache_seconds > 0 and time.monotonic() - at < self.cache_seconds
+
+    def rulebook(self) -> RuleBook:
+        if self._rules is None or not self._fresh(self._rules_at):
+            self._rules, self._rules_at = RuleBook(), time.monotonic()
+        return self._rules
+
+    def devices(self, codes: set[str]) -> dict[str, DeviceInfo]:
+        if not self._fresh(self._devices_at):
+            self._devices, self._devices_at = {}, time.monotonic()
+        missing = [c for c in codes if c not in self._devices]
+        if missing:
+            for pk, code, estate_id, type_id, active in Device.objects.filter(code__in=missing).values_list(
+                "pk", "code", "estate_id", "device_type_id", "active"
+            ):
+                self._devices[code] = DeviceInfo(pk, code, estate_id, type_id, active)
+        return {c: self._devices[c] for c in codes if c in self._devices}
+
+    # --- the batch -----------------------------------------------------------------------------------
+
+    def ingest(self, items: list[Incoming], now: dt.datetime | None = None) -> Outcome:
+        now = now or timezone.now()
+        outcome = Outcome()
+        parsed: list[tuple[Incoming, Any]] = []
+        for item in items:
+            try:
+                parsed.append((item, rules.decode(item.payload)))
+            except rules.Rejected as exc:
+                parsed.append((item, exc))
+        codes = {v["device"] for _, v in parsed if isinstance(v, dict) and isinstance(v.get("device"), str)}
+        known = self.devices(codes)
+        rows: list[_Row] = []
+        dead: list[DeadLetter] = []
+        seen: set[tuple[int, str]] = set()
+        for item, value in parsed:
+            try:
+                if isinstance(value, rules.Rejected):
+                    raise value
+                row = self._check(item, value, known, now)
+            except rules.Rejected as exc:
+                dead.append(self._dead_letter(item, exc.reason, value, known, now))
+                outcome.reasons.append(exc.reason)
+                continue
+            key = (row.device.id, row.message.message_id)
+            if key in seen:  # the same message twice in one batch
+                outcome.duplicates += 1
+                continue
+            seen.add(key)
+            rows.append(row)
+        with transaction.atomic():
+            if dead:
+                DeadLetter.objects.bulk_create(dead)
+            new = self._insert(rows, now)
+            outcome.dead = len(dead)
+            outcome.stored = len(new)
+            outcome.duplicates += len(rows) - len(new)
+            if new:
+                back_online = self._touch(new, now)
+                self._apply(new, back_online, now, outcome)
+        return outcome
+
+    def _check(self, item: Incoming, value: Any, known: dict[str, DeviceInfo], now: dt.datetime) -> _Row:
+        message = rules.validate(value, now)
+        device = known.get(message.device)
+        if device is None:
+            raise rules.Rejected(f"未登记的设备：{message.device}")
+        if not device.active:
+            raise rules.Rejected(f"设备已停用：{message.device}")
+        if item.device_id is not None and item.device_id != device.id:
+            raise rules.Rejected(f"凭据与设备不符：该密钥不属于设备 {message.device}")
+        if item.topic:
+            estate_id, code = rules.parse_topic(item.topic)
+            if code != device.code or estate_id != device.estate_id:
+                raise rules.Rejected(f"主题与设备不符：{item.topic[:100]}")
+        return _Row(device=device, message=message, source=item.source)
+
+    def _dead_letter(
+        self, item: Incoming, reason: str, value: Any, known: dict[str, DeviceInfo], now: dt.datetime
+    ) -> DeadLetter:
+        device = None
+        if isinstance(value, dict) and isinstance(value.get("device"), str):
+            device = known.get(value["device"])
+        estate_id = device.estate_id if device else None
+        if estate_id is None and item.topic:
+            try:
+                topic_estate, _ = rules.parse_topic(item.topic)
+            except rules.Rejected:
+                topic_estate = None
+            if topic_estate and Place.objects.filter(pk=topic_estate, kind="estate").exists():
+                estate_id = topic_estate
+        text = item.payload.decode("utf-8", "replace").replace("\x00", "\\u0000")[:4000]
+        return DeadLetter(
+            received_at=now,
+            source=item.source,
+            topic=item.topic[:200],
+            payload=text,
+            reason=reason[:300],
+            estate_id=estate_id,
+            device_id=device.id if device else None,
+        )
+
+    # --- storing -------------------------------------------------------------------------------------
+
+    def _insert(self, rows: list[_Row], now: dt.datetime) -> list[_Row]:
+        """Insert the events; the rows that were new (a message already stored is skipped), with their ids."""
+        if not rows:
+            return []
+        if connection.vendor == "postgresql":
+            return self._insert_pg(rows, now)
+        keys = {(r.device.id, r.message.message_id) for r in rows}
+        existing = set(
+            Event.objects.filter(device_id__in={k[0] for k in keys}, message_id__in={k[1] for k in keys}).values_list(
+                "device_id", "message_id"
+            )
+        )
+        new = [r for r in rows if (r.device.id, r.message.message_id) not in existing]
+        events = Event.objects.bulk_create([self._event(r, now) for r in new])
+        for row, event in zip(new, events, strict=True):
+            row.event_id = event.pk
+        return new
+
+    @staticmethod
+    def _event(row: _Row, now: dt.datetime) -> Event:
+        m = row.message
+        return Event(
+            device_id=row.device.id,
+            message_id=m.message_id,
+            kind=m.kind,
+            at=m.at,
+            received_at=now,
+            source=row.source,
+            battery=m.battery,
+            data=m.data,
+        )
+
+    def _insert_pg(self, rows: list[_Row], now: dt.datetime) -> list[_Row]:
+        table = Event._meta.db_table
+        sql = (
+            f"INSERT INTO {table} (device_id, message_id, kind, at, received_at, source, battery, data) "  # noqa: S608
+            "SELECT d, m, k, a, %s, s, b, j::jsonb FROM unnest(%s::bigint[], %s::text[], %s::text[], "
+            "%s::timestamptz[], %s::text[], %s::int[], %s::text[]) AS t(d, m, k, a, s, b, j) "
+            "ON CONFLICT (device_id, message_id) DO NOTHING RETURNING id, device_id, message_id"
+        )
+        params = [
+            now,
+            [r.device.id for r in rows],
+            [r.message.message_id for r in rows],
+            [r.message.kind for r in rows],
+            [r.message.at for r in rows],
+            [r.source for r in rows],
+            [r.message.battery for r in rows],
+            [json.dumps(r.message.data, ensure_ascii=False) for r in rows],
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ids = {(d, m): pk for pk, d, m in cursor.fetchall()}
+        new = []
+        for row in rows:
+            pk = ids.get((row.device.id, row.message.message_id))
+            if pk is not None:
+                row.event_id = pk
+                new.append(row)
+        return new
+
+    def _touch(self, new: list[_Row], now: dt.datetime) -> set[int]:
+        """Mark the devices seen now, with the battery of their latest event; returns those that were
+        offline. Device rows are locked in id order (one order for every worker: no deadlock)."""
+        battery: dict[int, tuple[dt.datetime, int]] = {}
+        for row in new:
+            m = row.message
+            if m.battery is not None and (row.device.id not in battery or m.at >= battery[row.device.id][0]):
+                battery[row.device.id] = (m.at, m.battery)
+        ids = sorted({r.device.id for r in new})
+        locked = Device.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
+        was_offline = {pk for pk, online in locked.values_list("pk", "online") if not online}
+        if connection.vendor == "postgresql":
+            table = Device._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} AS d SET last_seen_at = %s, online = true, updated_at = %s, "  # noqa: S608
+                    "battery = COALESCE(v.b, d.battery) FROM unnest(%s::bigint[], %s::int[]) AS v(id, b) "
+                    "WHERE d.id = v.id",
+                    [now, now, ids, [battery[i][1] if i in battery else None for i in ids]],
+                )
+        else:
+            Device.objects.filter(pk__in=ids).update(last_seen_at=now, online=True, updated_at=now)
+            for pk, (_, level) in battery.items():
+                Device.objects.filter(pk=pk).update(battery=level)
+        return was_offline
+
+    def _apply(self, new: list[_Row], back_online: set[int], now: dt.datetime, outcome: Outcome) -> None:
+        from gongzhi.devices import services
+
+        book = self.rulebook()
+        for device_id in sorted(back_online):
+            services.device_back_online(device_id=device_id, now=now)
+        interesting = [r for r in new if r.message.kind != HEARTBEAT and book.matters(r.device.type_id, r.message.kind)]
+        interesting.sort(key=lambda r: (r.message.at, r.event_id))
+        for row in interesting:
+            m = row.message
+            opened = services.apply_event(
+                event_id=row.event_id,
+                device_id=row.device.id,
+                kind=m.kind,
+                at=m.at,
+                opens=book.opens.get(row.device.type_id, {}).get(m.kind),
+                clears=book.clears.get(row.device.type_id, {}).get(m.kind, []),
+                now=now,
+            )
+            if opened is not None:
+                outcome.alarms_opened.append(opened.pk)
+                if opened.work_order_id:
+                    outcome.work_orders.append(opened.work_order_id)

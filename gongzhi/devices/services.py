@@ -1,0 +1,570 @@
+"""Every write to devices and alarms (智慧物业终端): registering devices and their credentials, editing rules,
+the alarm lifecycle the ingested events drive (open, fold, clear, close), dispatching work orders, the
+heartbeat sweep.
+
+An alarm opens when a device's event matches its type's rule; repeats within the rule's fold window join
+it (合并); a clear event marks it recovered; it closes when its work order is resolved, cancelled or
+closed (``on_work_order_event``), when staff close it, or — without an order — when it recovers. A
+critical or high alarm whose rule dispatches opens a work order at once (channel 智能设备报警) with the
+rule's own short clocks, and the estate's duty staff are told at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.models import AuditAction
+from gongzhi.core.notifications import notify
+from gongzhi.core.scoping import scope_of
+from gongzhi.devices import rules
+from gongzhi.devices.choices import ACTIVE_STATES, OFFLINE, AlarmState, Severity, Source
+from gongzhi.devices.models import Alarm, AlarmRule, Device, DeviceType, Event, editable_q
+from gongzhi.registry.choices import PlaceKind
+from gongzhi.registry.models import Place
+from gongzhi.work_orders import services as work_orders
+from gongzhi.work_orders.choices import Channel, EventKind, Priority
+from gongzhi.work_orders.rules import SlaLimits
+
+logger = logging.getLogger("gongzhi.devices")
+
+SECRET_PREFIX = "gzd_"  # noqa: S105 - a prefix, not a secret
+PRIORITY = {Severity.CRITICAL: Priority.EMERGENCY, Severity.HIGH: Priority.HIGH}
+DUTY_ROLES = ("property_manager", "property_staff")
+
+
+# --- Credentials ----------------------------------------------------------------------------------------
+
+
+def secret_hash(secret: str) -> str:
+    """Only this digest of a device secret or MQTT password is stored (the secret is 256 random bits,
+    so a fast hash suffices, as for API tokens)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A device's credentials, shown once when made (设备凭据): the HTTP secret, the MQTT login and topic."""
+
+    http_secret: str
+    mqtt_username: str
+    mqtt_password: str
+    topic: str
+
+
+def _new_credentials(device: Device) -> Credentials:
+    return Credentials(
+        http_secret=SECRET_PREFIX + secrets.token_urlsafe(32),
+        mqtt_username=device.code,
+        mqtt_password=secrets.token_urlsafe(24),
+        topic=device.topic,
+    )
+
+
+def device_for_secret(secret: str) -> Device | None:
+    """The active device whose HTTP secret this is, or None."""
+    if not secret.startswith(SECRET_PREFIX):
+        return None
+    return Device.objects.filter(http_secret_hash=secret_hash(secret), active=True).first()
+
+
+def device_for_mqtt_login(username: str, password: str) -> Device | None:
+    """The active device with this MQTT login (for a broker's authentication hook), or None."""
+    device = Device.objects.filter(mqtt_username=username, active=True).first()
+    if device is None or not secrets.compare_digest(device.mqtt_password_hash, secret_hash(password)):
+        return None
+    return device
+
+
+# --- Who may manage, who is told ------------------------------------------------------------------------
+
+
+def may_manage(estate: Place, actor: Any) -> bool:
+    """The estate's current property company staff, community and street staff over it (None: the system)."""
+    if actor is None:
+        return True
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    return Place.objects.filter(pk=estate.pk).filter(editable_q(actor, "path", "pk")).exists()
+
+
+def _require_manage(estate: Place, actor: Any) -> None:
+    if not may_manage(estate, actor):
+        raise PermissionDenied("您不能管理该小区的智能终端")
+
+
+def _users(q: Q) -> list[User]:
+    assignments = RoleAssignment.objects.filter(q, active=True)
+    return list(User.objects.filter(is_active=True, role_assignments__in=assignments).distinct().order_by("pk"))
+
+
+def duty_users(estate: Place, severity: str) -> list[User]:
+    """The estate's duty staff (值班人员): the staff of the company serving it now; for critical and high
+    alarms also the community's residents' committee staff."""
+    contract = work_orders.current_contract(estate, timezone.localdate())
+    q = Q(pk__in=[])
+    if contract is not None:
+        q |= Q(role__in=DUTY_ROLES, company_id=contract.company_id)
+    if severity in (Severity.CRITICAL, Severity.HIGH):
+        ids = [int(part) for part in estate.path.strip("/").split("/") if part]
+        community = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).values_list("pk", flat=True).first()
+        if community is not None:
+            q |= Q(role="community_staff", place_id=community)
+    return _users(q)
+
+
+def _link(alarm: Alarm) -> str:
+    try:
+        return reverse("devices:alarm_detail", args=[alarm.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%m月%d日 %H:%M:%S")
+
+
+# --- Devices --------------------------------------------------------------------------------------------
+
+
+def _text(value: str, field: str, label: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: f"请填写{label}"})
+    if len(value) > max_length:
+        raise ValidationError({field: f"{label}不能超过{max_length}个字"})
+    if "\x00" in value:
+        raise ValidationError({field: f"{label}含有空字符"})
+    return value
+
+
+def _check_building(estate: Place, building: Place | None) -> None:
+    if estate.kind != PlaceKind.ESTATE:
+        raise ValidationError({"estate": "请选择小区"})
+    if building is not None and (building.kind != PlaceKind.BUILDING or not building.is_under(estate)):
+        raise ValidationError({"building": "该楼栋不在所选小区"})
+
+
+def device_create(
+    *,
+    estate: Place,
+    device_type: DeviceType,
+    code: str,
+    name: str,
+    actor: Any,
+    building: Place | None = None,
+    location: str = "",
+) -> tuple[Device, Credentials]:
+    """Register a terminal (登记设备) at an estate, a building or a spot; its credentials are made here and
+    returned once — only their hashes are kept."""
+    _require_manage(estate, actor)
+    code = _text(code, "code", "设备编号", 40)
+    if not rules.CODE_RE.match(code):
+        raise ValidationError({"code": "设备编号只能包含字母、数字、下划线、点和短横线，以字母或数字开头"})
+    name = _text(name, "name", "名称", 60)
+    location = _text(location, "location", "安装位置", 100, required=False)
+    _check_building(estate, building)
+    if Device.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"设备编号 {code} 已登记"})
+    with transaction.atomic():
+        device = Device(
+            code=code, name=name, device_type=device_type, estate=estate, building=building, location=location
+        )
+        credentials = _new_credentials(device)
+        device.http_secret_hash = secret_hash(credentials.http_secret)
+        device.mqtt_username = credentials.mqtt_username
+        device.mqtt_password_hash = secret_hash(credentials.mqtt_password)
+        device.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=device,
+            after=snapshot(device, ["code", "name", "device_type", "estate", "building", "location"]),
+            summary=f"登记设备 {code}",
+        )
+    return device, credentials
+
+
+def device_update(
+    *,
+    device: Device,
+    actor: Any,
+    name: str | None = None,
+    location: str | None = None,
+    building: Place | None = None,
+    clear_building: bool = False,
+    active: bool | None = None,
+) -> Device:
+    """Change a terminal's name, place or whether it is in service (停用/启用)."""
+    with transaction.atomic():
+        device = Device.objects.select_for_update().select_related("estate").get(pk=device.pk)
+        _require_manage(device.estate, actor)
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = _text(name, "name", "名称", 60)
+        if location is not None:
+            changes["location"] = _text(location, "location", "安装位置", 100, required=False)
+        if building is not None or clear_building:
+            _check_building(device.estate, building)
+            changes["building"] = building
+        if active is not None:
+            changes["active"] = active
+            if not active:
+                changes["online"] = False
+        if not changes:
+            return device
+        before = snapshot(device, changes)
+        for key, value in changes.items():
+            setattr(device, key, value)
+        device.save(update_fields=[*changes, "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=device,
+            before=before,
+            after=snapshot(device, changes),
+            summary=f"修改设备 {device.code}",
+        )
+    return device
+
+
+def device_rotate_credentials(*, device: Device, actor: Any) -> Credentials:
+    """Issue new credentials (重置凭据); the old secret and password stop working at once."""
+    with transaction.atomic():
+        device = Device.objects.select_for_update().select_related("estate").get(pk=device.pk)
+        _require_manage(device.estate, actor)
+        credentials = _new_credentials(device)
+        device.http_secret_hash = secret_hash(credentials.http_secret)
+        device.mqtt_password_hash = secret_hash(credentials.mqtt_password)
+        device.save(update_fields=["http_secret_hash", "mqtt_password_hash", "updated_at"])
+        audit_record(actor=actor, action=AuditAction.TOKEN, obj=device, summary=f"重置设备凭据 {device.code}")
+    return credentials
+
+
+# --- Rules ------------------------------------------------------------------------------------------------
+
+RULE_FIELDS = ("severity", "dispatch", "accept_minutes", "arrive_minutes", "resolve_minutes", "fold_minutes", "active")
+
+
+def rule_update(*, rule: AlarmRule, actor: Any, **changes: Any) -> AlarmRule:
+    """Edit an alarm rule (告警规则): severity, dispatching, clocks, fold window, clear events, category.
+    Rules apply to every estate, so only administrators edit them; workers pick changes up within 30 s."""
+    if not scope_of(actor).everything:
+        raise PermissionDenied("只有系统管理员可以修改告警规则")
+    unknown = set(changes) - {*RULE_FIELDS, "clear_events", "category", "label"}
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "不能修改此项"})
+    if "severity" in changes and changes["severity"] not in Severity.values:
+        raise ValidationError({"severity": "告警等级无效"})
+    if "label" in changes:
+        changes["label"] = _text(changes["label"], "label", "告警名称", 40)
+    if "clear_events" in changes:
+        clears = changes["clear_events"]
+        if not isinstance(clears, list) or not all(isinstance(k, str) and rules.KIND_RE.match(k) for k in clears):
+            raise ValidationError({"clear_events": "恢复事件应为事件类型列表（小写字母、数字和下划线）"})
+        changes["clear_events"] = sorted(set(clears))
+    for name in ("accept_minutes", "arrive_minutes", "resolve_minutes"):
+        if name in changes and changes[name] is not None and changes[name] < 1:
+            raise ValidationError({name: "时限至少 1 分钟"})
+    if "fold_minutes" in changes and not 0 <= changes["fold_minutes"] <= 7 * 24 * 60:
+        raise ValidationError({"fold_minutes": "合并窗口应在 0 到 10080 分钟之间"})
+    with transaction.atomic():
+        rule = AlarmRule.objects.select_for_update().get(pk=rule.pk)
+        if not changes:
+            return rule
+        before = snapshot(rule, changes)
+        for key, value in changes.items():
+            setattr(rule, key, value)
+        if rule.dispatch and rule.severity not in (Severity.CRITICAL, Severity.HIGH):
+            raise ValidationError({"dispatch": "只有紧急、重要告警可以自动派单"})
+        if rule.dispatch and rule.category_id is None:
+            raise ValidationError({"category": "自动派单需要选择工单类别"})
+        rule.save(update_fields=list(changes))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=rule,
+            before=before,
+            after=snapshot(rule, changes),
+            summary=f"修改告警规则 {rule}",
+        )
+    return rule
+
+
+# --- Alarms -----------------------------------------------------------------------------------------------
+
+
+def _audit_alarm(alarm: Alarm, action: str, summary: str, actor: Any = None, before: dict | None = None) -> None:
+    fields = ["state", "count", "cleared_at", "closed_at", "close_note", "work_order"]
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=alarm,
+        before=before,
+        after=snapshot(alarm, fields),
+        summary=f"{alarm.number} {summary}"[:300],
+    )
+
+
+def _limits(rule: AlarmRule, device: Device, priority: str) -> SlaLimits | None:
+    """The rule's own short clocks (its own SLA), a clock it leaves empty from the estate's usual limits."""
+    if not (rule.accept_minutes or rule.arrive_minutes or rule.resolve_minutes):
+        return None
+    usual = work_orders.sla_limits_for(
+        estate=device.estate, category=rule.category, priority=priority, on=timezone.localdate()
+    )
+    return SlaLimits(
+        accept=rule.accept_minutes or usual.accept,
+        arrive=rule.arrive_minutes or usual.arrive,
+        resolve=rule.resolve_minutes or usual.resolve,
+        working_hours_only=False,  # alarms run around the clock
+    )
+
+
+def _dispatch(alarm: Alarm, rule: AlarmRule, device: Device) -> Any:
+    """Open the alarm's work order (自动派单); a refusal (e.g. the category was retired) leaves the alarm
+    without an order, logged, rather than losing the batch."""
+    priority = PRIORITY[rule.severity]
+    description = (
+        f"{rule.label}（{Severity(rule.severity).label}）：{device.name}（{device.code}）"
+        f"于{_local(alarm.first_event_at)}报警，位置：{device.place_label}。"
+        f"告警编号 {alarm.number}，报警事件见 {_link(alarm)}"
+    )
+    try:
+        with transaction.atomic():
+            return work_orders.work_order_submit(
+                channel=Channel.DEVICE,
+                category=rule.category,
+                estate=device.estate,
+                building=device.building,
+                location=device.location,
+                description=description,
+                priority=priority,
+                reporter_name="智慧物业终端",
+                external_ref=alarm.number,
+                limits=_limits(rule, device, priority),
+                actor=None,
+            )
+    except ValidationError:
+        logger.exception("alarm %s: the work order was refused", alarm.number)
+        return None
+
+
+def _tell_duty(alarm: Alarm, rule: AlarmRule, device: Device, order: Any) -> None:
+    if rule.severity == Severity.LOW:
+        return  # shown on the wall and the health page; nobody is woken for it
+    label = Severity(rule.severity).label
+    body = f"{device.place_label}，{device.name}（{device.code}）于{_local(alarm.first_event_at)}报警。"
+    if order is not None:
+        body += f"已自动派单：{order.number}，请立即处置。"
+    channels = ["inbox", "sms"] if rule.severity in (Severity.CRITICAL, Severity.HIGH) else ["inbox"]
+    notify(
+        users=duty_users(device.estate, rule.severity),
+        title=f"【{label}】{rule.label}：{device.estate.name}",
+        body=body,
+        link=_link(alarm),
+        channels=channels,
+    )
+
+
+def _open(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int) -> Alarm:
+    device = Device.objects.select_related("estate", "building", "device_type").get(pk=device_id)
+    alarm = Alarm.objects.create(
+        estate_id=device.estate_id,
+        device=device,
+        rule=rule,
+        severity=rule.severity,
+        state=AlarmState.OPEN,
+        first_event_at=at,
+        last_event_at=at,
+        count=1,
+    )
+    Event.objects.filter(pk=event_id).update(alarm=alarm)
+    order = _dispatch(alarm, rule, device) if rule.dispatches else None
+    if order is not None:
+        alarm.work_order = order
+        alarm.save(update_fields=["work_order", "updated_at"])
+    _audit_alarm(alarm, AuditAction.CREATE, f"{rule.label} {device.code}")
+    _tell_duty(alarm, rule, device, order)
+    return alarm
+
+
+def _fold(alarm: Alarm, at: dt.datetime, event_id: int) -> None:
+    changes: dict[str, Any] = {"count": F("count") + 1, "updated_at": timezone.now()}
+    if at > alarm.last_event_at:
+        changes["last_event_at"] = at
+    if alarm.state == AlarmState.CLEARED and alarm.cleared_at is not None and at >= alarm.cleared_at:
+        changes |= {"state": AlarmState.OPEN, "cleared_at": None}  # it came back within the window
+    Alarm.objects.filter(pk=alarm.pk).update(**changes)
+    Event.objects.filter(pk=event_id).update(alarm=alarm)
+
+
+def _order_open(alarm: Alarm) -> bool:
+    return alarm.work_order_id is not None and alarm.work_order.is_open
+
+
+def _clear(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int, now: dt.datetime) -> None:
+    """The device reports the condition gone (恢复): an alarm with an open order stays until the order is
+    done; one without closes."""
+    alarms = list(
+        Alarm.objects.filter(device_id=device_id, rule=rule, state=AlarmState.OPEN)
+        .select_related("work_order")
+        .order_by("-last_event_at", "-id")
+    )
+    for index, alarm in enumerate(alarms):
+        if index == 0:
+            Event.objects.filter(pk=event_id).update(alarm=alarm)
+        before = snapshot(alarm, ["state", "cleared_at", "closed_at"])
+        alarm.cleared_at = at
+        if _order_open(alarm):
+            alarm.state = AlarmState.CLEARED
+        else:
+            alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, now, "设备报告已恢复"
+        alarm.save(update_fields=["state", "cleared_at", "closed_at", "close_note", "updated_at"])
+        _audit_alarm(alarm, AuditAction.UPDATE, "设备报告已恢复", before=before)
+
+
+def apply_event(
+    *,
+    event_id: int,
+    device_id: int,
+    kind: str,
+    at: dt.datetime,
+    opens: AlarmRule | None,
+    clears: list[AlarmRule],
+    now: dt.datetime,
+) -> Alarm | None:
+    """Apply the rules to one new event (the caller holds the device's row lock): fold it into the
+    device's active alarm of the rule when within the fold window, else open an alarm; clear the alarms
+    of the rules it clears. Returns the alarm it opened, if any."""
+    opened = None
+    if opens is not None:
+        latest = (
+            Alarm.objects.filter(device_id=device_id, rule=opens, state__in=ACTIVE_STATES)
+            .order_by("-last_event_at", "-id")
+            .first()
+        )
+        if latest is not None and rules.folds(latest.last_event_at, at, opens.fold_minutes):
+            _fold(latest, at, event_id)
+        else:
+            opened = _open(device_id=device_id, rule=opens, at=at, event_id=event_id)
+    for rule in clears:
+        if rule.pk != getattr(opens, "pk", None):
+            _clear(device_id=device_id, rule=rule, at=at, event_id=event_id, now=now)
+    return opened
+
+
+def device_back_online(*, device_id: int, now: dt.datetime) -> None:
+    """A device that was offline reported again: its offline alarms close (离线恢复)."""
+    for alarm in Alarm.objects.filter(device_id=device_id, rule__event=OFFLINE, state__in=ACTIVE_STATES):
+        before = snapshot(alarm, ["state", "cleared_at", "closed_at"])
+        alarm.state, alarm.cleared_at, alarm.closed_at, alarm.close_note = (
+            AlarmState.CLOSED,
+            now,
+            now,
+            "设备恢复在线",
+        )
+        alarm.save(update_fields=["state", "cleared_at", "closed_at", "close_note", "updated_at"])
+        _audit_alarm(alarm, AuditAction.UPDATE, "设备恢复在线", before=before)
+
+
+def alarm_close(*, alarm: Alarm, note: str, actor: Any) -> Alarm:
+    """Staff close an alarm (关闭告警: handled on site, a false alarm). An alarm whose work order is still
+    open is closed through its order."""
+    note = _text(note, "note", "关闭说明", 200)
+    with transaction.atomic():
+        alarm = Alarm.objects.select_for_update().select_related("estate", "rule").get(pk=alarm.pk)
+        _require_manage(alarm.estate, actor)
+        if not alarm.can_close():
+            raise ValidationError({"state": f"告警{alarm.get_state_display()}，不能关闭"})
+        if alarm.work_order_id is not None and alarm.work_order.is_open:
+            raise ValidationError({"state": f"该告警已派单（{alarm.work_order.number}），请在工单中办理"})
+        before = snapshot(alarm, ["state", "closed_at", "close_note"])
+        alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, timezone.now(), note
+        alarm.save(update_fields=["state", "closed_at", "close_note", "updated_at"])
+        _audit_alarm(alarm, AuditAction.UPDATE, f"关闭：{note}", actor=actor, before=before)
+    return alarm
+
+
+# Work-order timeline events that end an order's handling, and what the alarm's close note says.
+ORDER_DONE = {
+    EventKind.RESOLVED: "工单已处理完成",
+    EventKind.CANCELLED: "工单已撤销",
+    EventKind.MERGED: "工单已合并办理",
+    EventKind.CLOSED: "工单已办结",
+}
+
+
+def on_work_order_event(*, order_id: int, kind: str, at: dt.datetime) -> int:
+    """Closing the order closes the alarm (工单办结，告警关闭); reopening the order reopens it. Called in
+    the work-order service's transaction for each new timeline event. Returns the alarms changed."""
+    if kind in ORDER_DONE:
+        alarms = Alarm.objects.filter(work_order_id=order_id, state__in=ACTIVE_STATES)
+        note, state = ORDER_DONE[kind], AlarmState.CLOSED
+    elif kind == EventKind.REOPENED:
+        alarms = Alarm.objects.filter(work_order_id=order_id, state=AlarmState.CLOSED)
+        note, state = "工单重新办理", AlarmState.OPEN
+    else:
+        return 0
+    changed = 0
+    for alarm in alarms.select_for_update():
+        before = snapshot(alarm, ["state", "closed_at", "close_note"])
+        alarm.state = state
+        alarm.closed_at = at if state == AlarmState.CLOSED else None
+        alarm.close_note = note if state == AlarmState.CLOSED else ""
+        alarm.save(update_fields=["state", "closed_at", "close_note", "updated_at"])
+        _audit_alarm(alarm, AuditAction.UPDATE, note, before=before)
+        changed += 1
+    return changed
+
+
+# --- The heartbeat sweep ------------------------------------------------------------------------------------
+
+
+def sweep_offline(now: dt.datetime | None = None, *, batch: int = 1000) -> int:
+    """Mark devices that missed their heartbeats offline (离线) and raise each a low alarm, once: a device
+    is claimed by a compare-and-set on (online, last report), so sweeping workers never double it and a
+    report arriving meanwhile wins. Returns how many devices this run marked offline."""
+    now = now or timezone.now()
+    done = 0
+    for device_type in DeviceType.objects.all():
+        rule = AlarmRule.objects.filter(device_type=device_type, event=OFFLINE, active=True).first()
+        stale = list(
+            Device.objects.filter(
+                device_type=device_type, online=True, active=True, last_seen_at__lt=now - device_type.offline_after
+            )
+            .order_by()
+            .values_list("pk", "last_seen_at")[:batch]
+        )
+        for pk, seen in stale:
+            with transaction.atomic():
+                if (
+                    Device.objects.filter(pk=pk, online=True, last_seen_at=seen).update(online=False, updated_at=now)
+                    != 1
+                ):
+                    continue
+                event = Event.objects.create(
+                    device_id=pk,
+                    message_id=f"offline-{int(now.timestamp() * 1000)}",
+                    kind=OFFLINE,
+                    at=now,
+                    received_at=now,
+                    source=Source.SYSTEM,
+                    data={"last_seen_at": seen.isoformat()},
+                )
+                if rule is not None:
+                    apply_event(event_id=event.pk, device_id=pk, kind=OFFLINE, at=now, opens=rule, clears=[], now=now)
+                done += 1
+    return done
