@@ -472,6 +472,9 @@ def build(*, seed: int = 2026, now: dt.datetime | None = None, log: Any = None) 
             object_id=str(seed),
             summary=f"加载演示工单：{builder.counts['orders']} 件（种子 {seed}）",
         )
+    from gongzhi.work_orders import demo_reports  # the 物管会's 6大类22项 (it builds on this module's builder)
+
+    builder.counts["ledger"] = demo_reports.build(seed=seed, now=now, log=log)
     builder.counts["seconds"] = round(time.monotonic() - started, 1)
     log(f"演示工单：{builder.counts['orders']} 件，用时 {builder.counts['seconds']} 秒。")
     return builder.counts
