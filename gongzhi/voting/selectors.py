@@ -1,0 +1,225 @@
+"""Reads of owners' votes, scoped to the user: assemblies, the live count, participation by building,
+petition progress.
+
+The count is one aggregate over the frozen electorate, whose rows carry each unit's live choice. Areas
+are summed as integer hundredths of a m² (``area_cents``), so the sums are exact on both databases.
+Heads (§C 12): most heads are one unit and are counted with a plain filtered COUNT; only heads of
+several units (``shared_head``) need COUNT(DISTINCT). A head agrees when every ballot of its units
+agrees, so agreeing heads = participating heads − heads with any ballot that is not "agree".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from gongzhi.registry.models import Ownership, Place
+from gongzhi.voting import rules
+from gongzhi.voting.choices import Choice, PetitionStatus
+from gongzhi.voting.models import Assembly, ElectorateUnit, Motion, Petition, PetitionSignature
+
+CAST = ~Q(choice="")
+AGREE = Q(choice=Choice.AGREE)
+NOT_AGREE = Q(choice__in=[Choice.DISAGREE, Choice.ABSTAIN])
+SINGLE = Q(shared_head=False)
+SHARED = Q(shared_head=True)
+
+COUNT_ANNOTATIONS = {
+    "part_cents": Sum("area_cents", filter=CAST, default=0),
+    "agree_cents": Sum("area_cents", filter=AGREE, default=0),
+    "part_single": Count("pk", filter=CAST & SINGLE),
+    "agree_single": Count("pk", filter=AGREE & SINGLE),
+    "part_shared": Count("head_no", filter=CAST & SHARED, distinct=True),
+    "agree_shared": Count("head_no", filter=AGREE & SHARED, distinct=True),
+    "not_agree_shared": Count("head_no", filter=NOT_AGREE & SHARED, distinct=True),
+}
+
+
+@dataclass(frozen=True)
+class LiveCounts:
+    """One motion's participation and agreement now, with its frozen totals."""
+
+    counts: rules.Counts
+    units_voted: int
+    mixed_heads: int
+
+
+def _cents(n: int | None) -> Decimal:
+    return Decimal(n or 0) / 100
+
+
+def _live(row: dict[str, Any], total_area: Decimal, total_heads: int, units_voted: int | None = None) -> LiveCounts:
+    part_heads = row["part_single"] + row["part_shared"]
+    agree_heads = row["agree_single"] + row["part_shared"] - row["not_agree_shared"]
+    mixed = row["agree_shared"] + row["not_agree_shared"] - row["part_shared"]
+    return LiveCounts(
+        counts=rules.Counts(
+            total_area=total_area,
+            total_heads=total_heads,
+            participating_area=_cents(row["part_cents"]),
+            participating_heads=part_heads,
+            agreeing_area=_cents(row["agree_cents"]),
+            agreeing_heads=agree_heads,
+        ),
+        units_voted=units_voted if units_voted is not None else row.get("units_voted", 0),
+        mixed_heads=mixed,
+    )
+
+
+def motion_counts(motion: Motion) -> LiveCounts:
+    """The live counts of one motion: one query over its electorate."""
+    row = ElectorateUnit.objects.filter(motion_id=motion.pk).aggregate(
+        **COUNT_ANNOTATIONS, units_voted=Count("pk", filter=CAST)
+    )
+    return _live(row, motion.total_area or Decimal("0.00"), motion.total_heads or 0)
+
+
+def counts_by_motion(motion_ids: list[int]) -> dict[int, LiveCounts]:
+    """The live counts of many motions (a street's or a district's open votes) in one query."""
+    totals = dict(Motion.objects.filter(pk__in=motion_ids).values_list("pk", "total_area"))
+    heads = dict(Motion.objects.filter(pk__in=motion_ids).values_list("pk", "total_heads"))
+    rows = (
+        ElectorateUnit.objects.filter(motion_id__in=motion_ids)
+        .values("motion_id")
+        .annotate(**COUNT_ANNOTATIONS, units_voted=Count("pk", filter=CAST))
+        .order_by()
+    )
+    return {
+        r["motion_id"]: _live(r, totals[r["motion_id"]] or Decimal("0.00"), heads[r["motion_id"]] or 0) for r in rows
+    }
+
+
+def motion_tally(motion: Motion) -> tuple[rules.Tally, int]:
+    """The motion's tally as it stands (the final one once the vote is closed), and its mixed heads."""
+    from django.utils import timezone
+
+    live = motion_counts(motion)
+    assembly = motion.assembly
+    tally = rules.tally(
+        rule_set=motion.rule_set,
+        matter=motion.matter,
+        counts=live.counts,
+        opens_on=timezone.localdate(assembly.opens_at),
+        closes_on=timezone.localdate(assembly.closes_at),
+    )
+    return tally, live.mixed_heads
+
+
+@dataclass(frozen=True)
+class BuildingParticipation:
+    building_id: int
+    name: str
+    units: int
+    voted: int
+    area: Decimal
+    voted_area: Decimal
+
+    @property
+    def percent_units(self) -> Decimal:
+        return rules.percent(self.voted, self.units)
+
+    @property
+    def percent_area(self) -> Decimal:
+        return rules.percent(self.voted_area, self.area)
+
+
+def participation_by_building(motion: Motion) -> list[BuildingParticipation]:
+    """Participation per building (分楼栋参与情况), for the live page of a vote by building group."""
+    rows = (
+        ElectorateUnit.objects.filter(motion_id=motion.pk)
+        .values("building_id", "building__name", "building__sort_key")
+        .annotate(
+            units=Count("pk"),
+            voted=Count("pk", filter=CAST),
+            cents=Sum("area_cents"),
+            voted_cents=Sum("area_cents", filter=CAST, default=0),
+        )
+        .order_by("building__sort_key", "building__name")
+    )
+    return [
+        BuildingParticipation(
+            r["building_id"], r["building__name"], r["units"], r["voted"], _cents(r["cents"]), _cents(r["voted_cents"])
+        )
+        for r in rows
+    ]
+
+
+# --- Lists ---------------------------------------------------------------------------------------------
+
+
+def assemblies_for(user: Any) -> QuerySet[Assembly]:
+    return Assembly.objects.visible_to(user).select_related("estate").order_by("-opens_at", "-id")
+
+
+def motions_of(assembly: Assembly) -> QuerySet[Motion]:
+    return assembly.motions.prefetch_related("buildings", "documents").order_by("position")
+
+
+def results_rows(motion: Motion) -> QuerySet[ElectorateUnit]:
+    """What the published result lists per unit: unit number, area, choice — never names (§C 14)."""
+    return (
+        ElectorateUnit.objects.filter(motion=motion).values("label", "area", "area_source", "choice").order_by("label")
+    )
+
+
+# --- Petitions ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PetitionProgress:
+    signed_heads: int
+    total_heads: int
+    needed: int
+    reached: bool
+
+    @property
+    def percent(self) -> Decimal:
+        return rules.percent(self.signed_heads, self.total_heads)
+
+    @property
+    def bar(self) -> int:
+        """Width of the progress bar, in whole percent of the needed count (for the page only)."""
+        return min(100, self.signed_heads * 100 // self.needed) if self.needed else 100
+
+
+def estate_heads(estate: Place) -> dict[str, set[str]]:
+    """The estate's heads now (§C 12) with the owner keys of each: as the electorate would be frozen."""
+    from gongzhi.voting.services import electorate_units
+
+    units = electorate_units(estate)
+    keys: dict[int, set[str]] = {}
+    rows = Ownership.objects.filter(unit__in=[u.pk for u in units], until__isnull=True).values_list(
+        "unit_id", "owner_kind", "person_id", "organisation_id"
+    )
+    for unit_id, kind, person_id, org_id in rows:
+        keys.setdefault(unit_id, set()).add(f"p:{person_id}" if kind == "person" else f"o:{org_id}")
+    heads: dict[str, set[str]] = {}
+    for u in units:
+        owner_keys = keys.get(u.pk, set())
+        head = rules.head_key(unit_id=u.pk, owner_keys=frozenset(owner_keys), developer_unsold=u.developer_unsold)
+        heads.setdefault(head, set()).update(owner_keys)
+    return heads
+
+
+def petition_progress(petition: Petition) -> PetitionProgress:
+    """How many heads have signed, against 20 % of all heads (§E 18). A head signs when any of its
+    owners signs (co-owners share one head)."""
+    heads = estate_heads(petition.estate)
+    signers = {
+        f"p:{pid}" for pid in PetitionSignature.objects.filter(petition=petition).values_list("person_id", flat=True)
+    }
+    signed = sum(1 for owners in heads.values() if owners & signers)
+    total = len(heads)
+    return PetitionProgress(
+        signed_heads=signed,
+        total_heads=total,
+        needed=rules.petition_needed(total),
+        reached=rules.petition_reached(signed, total) or petition.status == PetitionStatus.REACHED,
+    )
+
+
+def petitions_for(user: Any) -> QuerySet[Petition]:
+    return Petition.objects.visible_to(user).select_related("estate").order_by("-created_at", "-id")

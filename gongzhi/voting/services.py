@@ -1,0 +1,862 @@
+"""Every write of owners' votes (业主大会表决): assemblies and their agendas, opening (freezing the
+electorate), online and paper ballots, voiding, closing (the tally), publication, petitions.
+
+Each service runs in one transaction and writes an audit row. Who may act: the estate's committee
+members and community staff run a vote (``gongzhi.voting.models.voting_write_paths``); a current
+owner of a unit votes for it; anyone else is refused with PermissionDenied (403). Ballots are
+appended to the motion's hash chain under a lock on the motion row, and one live ballot per unit is
+also a database constraint, so racing submissions leave exactly one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.models import AuditAction
+from gongzhi.core.notifications import notify
+from gongzhi.core.scoping import scope_of
+from gongzhi.registry.choices import OwnerKind, PlaceKind, UnitUse
+from gongzhi.registry.models import Ownership, Place, Unit
+from gongzhi.voting import chain, rules, selectors
+from gongzhi.voting.choices import (
+    AssemblyKind,
+    AssemblyStatus,
+    BallotChannel,
+    BallotKind,
+    Choice,
+    Matter,
+    PaperStatus,
+    PetitionStatus,
+    RuleSet,
+)
+from gongzhi.voting.models import (
+    Assembly,
+    Ballot,
+    ElectorateUnit,
+    Motion,
+    MotionDocument,
+    PaperBallot,
+    Petition,
+    PetitionSignature,
+    VotingSettings,
+    voting_write_paths,
+)
+
+
+def notice_days() -> int:
+    return getattr(settings, "VOTING_NOTICE_DAYS", rules.NOTICE_DAYS)
+
+
+# --- Who may act -----------------------------------------------------------------------------------
+
+
+def can_run(user: Any, estate: Place) -> bool:
+    """Committee members and community staff of the estate (and administrators) run its votes."""
+    if scope_of(user).everything:
+        return True
+    return any(estate.path.startswith(p) for p in voting_write_paths(user))
+
+
+def require_runner(user: Any, estate: Place) -> None:
+    if not can_run(user, estate):
+        raise PermissionDenied("只有本小区业委会（物管会）委员和社区工作人员可以办理表决")
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return (now or timezone.now()).astimezone(dt.UTC)
+
+
+# --- Settings, assemblies, motions -------------------------------------------------------------------
+
+
+def voting_settings_set(*, estate: Place, count_parking: bool, actor: Any) -> VotingSettings:
+    """Record whether parking spaces count toward voting area and heads (§C 13), per the procedural rules."""
+    require_runner(actor, estate)
+    with transaction.atomic():
+        row, _ = VotingSettings.objects.select_for_update().get_or_create(estate=estate)
+        before = snapshot(row, ["count_parking"])
+        row.count_parking = count_parking
+        row.save(update_fields=["count_parking", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=row,
+            before=before,
+            after=snapshot(row, ["count_parking"]),
+            summary=f"{estate.name} 表决设置：车位{'计入' if count_parking else '不计入'}",
+        )
+    return row
+
+
+def assembly_create(
+    *,
+    estate: Place,
+    title: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    actor: Any,
+    kind: str = AssemblyKind.REGULAR,
+    notice_text: str = "",
+    petition: Petition | None = None,
+) -> Assembly:
+    """Call an owners' assembly (召集业主大会会议) with its voting period; its agenda is added next."""
+    if estate.kind != PlaceKind.ESTATE:
+        raise ValidationError({"estate": "请选择小区"})
+    require_runner(actor, estate)
+    errors: dict[str, str] = {}
+    if not (title or "").strip():
+        errors["title"] = "会议名称不能为空"
+    if closes_at <= opens_at:
+        errors["closes_at"] = "表决截止时间应晚于开始时间"
+    if kind not in AssemblyKind.values:
+        errors["kind"] = "会议类型无效"
+    if petition is not None:
+        if petition.estate_id != estate.pk:
+            errors["petition"] = "提议不属于该小区"
+        elif petition.status != PetitionStatus.REACHED:
+            errors["petition"] = "提议尚未达到20%业主联名（§E 18）"
+        elif Assembly.objects.filter(petition=petition).exists():
+            errors["petition"] = "该提议已召集会议"
+        kind = AssemblyKind.EXTRAORDINARY
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        assembly = Assembly.objects.create(
+            estate=estate,
+            kind=kind,
+            title=title.strip(),
+            notice_text=notice_text,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            petition=petition,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if petition is not None:
+            Petition.objects.filter(pk=petition.pk).update(status=PetitionStatus.CLOSED)
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=assembly, after=snapshot(assembly), summary=f"召集 {assembly}"
+        )
+    return assembly
+
+
+def motion_add(
+    *,
+    assembly: Assembly,
+    title: str,
+    matter: str,
+    actor: Any,
+    rule_set: str | None = None,
+    description: str = "",
+    buildings: Iterable[Place] = (),
+    documents: Sequence[tuple[str, str]] = (),
+) -> Motion:
+    """Put a motion on the agenda (表决事项) before the notice is posted; nothing is voted outside it (§E 19).
+
+    The rule set follows the dates (§D 16): the Property Law for a vote closed before 2021-01-01, the
+    Civil Code for one opened after; a vote straddling the date takes the rule set given and is flagged.
+    """
+    require_runner(actor, assembly.estate)
+    buildings = list(buildings)
+    opens_on, closes_on = _local_date(assembly.opens_at), _local_date(assembly.closes_at)
+    expected = rules.expected_rule_set(opens_on, closes_on)
+    rule_set = rule_set or expected or RuleSet.CIVIL_CODE
+    errors: dict[str, str] = {}
+    if assembly.status != AssemblyStatus.DRAFT:
+        errors["assembly"] = "会议已公告，议程不能再增加事项（不得表决公告以外的事项，§E 19）"
+    if not (title or "").strip():
+        errors["title"] = "表决事项不能为空"
+    if matter not in Matter.values:
+        errors["matter"] = "事项类别无效"
+    if rule_set not in RuleSet.values:
+        errors["rule_set"] = "计票规则无效"
+    elif expected is not None and rule_set != expected:
+        errors["rule_set"] = f"表决期间为 {opens_on}—{closes_on}，应适用{RuleSet(expected).label}（§D 16）"
+    for b in buildings:
+        if b.kind != PlaceKind.BUILDING or b.parent_id != assembly.estate_id:
+            errors["buildings"] = f"{b.name} 不是本小区的楼栋"
+    for doc_title, body in documents:
+        if not doc_title.strip() or not body.strip():
+            errors["documents"] = "表决材料的标题和内容都不能为空"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+        position = (assembly.motions.aggregate(m=Max("position"))["m"] or 0) + 1
+        motion = Motion.objects.create(
+            assembly=assembly,
+            position=position,
+            title=title.strip(),
+            description=description,
+            matter=matter,
+            rule_set=rule_set,
+        )
+        if buildings:
+            motion.buildings.set(buildings)
+        MotionDocument.objects.bulk_create([MotionDocument(motion=motion, title=t, body=b) for t, b in documents])
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=motion,
+            after={**snapshot(motion), "buildings": [b.pk for b in buildings]},
+            summary=f"{assembly} 议程 {motion}",
+        )
+    return motion
+
+
+def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date | None = None) -> Assembly:
+    """Post the notice and fix the agenda (发布会议公告): at least 15 days before voting opens (BJ art. 35, §E 19)."""
+    require_runner(actor, assembly.estate)
+    noticed_on = noticed_on or timezone.localdate()
+    with transaction.atomic():
+        assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
+        errors: dict[str, str] = {}
+        if assembly.status != AssemblyStatus.DRAFT:
+            errors["status"] = "会议已公告"
+        elif not assembly.motions.exists():
+            errors["motions"] = "议程为空：请先添加表决事项"
+        if noticed_on > timezone.localdate():
+            errors["noticed_on"] = "公告日期不能晚于今天"
+        opens_on = _local_date(assembly.opens_at)
+        days = notice_days()
+        if not rules.notice_ok(noticed_on, opens_on, days):
+            errors["noticed_on"] = f"公告应在表决开始（{opens_on}）前至少{days}日发布（§E 19）"
+        if errors:
+            raise ValidationError(errors)
+        assembly.status = AssemblyStatus.NOTICED
+        assembly.noticed_on = noticed_on
+        assembly.save(update_fields=["status", "noticed_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=assembly,
+            after=snapshot(assembly, ["status", "noticed_on"]),
+            summary=f"公告 {assembly}",
+        )
+    return assembly
+
+
+def _owner_keys(unit_ids: list[int]) -> dict[int, list[str]]:
+    keys: dict[int, list[str]] = {}
+    rows = Ownership.objects.filter(unit_id__in=unit_ids, until__isnull=True).values_list(
+        "unit_id", "owner_kind", "person_id", "organisation_id"
+    )
+    for unit_id, kind, person_id, org_id in rows:
+        keys.setdefault(unit_id, []).append(f"p:{person_id}" if kind == OwnerKind.PERSON else f"o:{org_id}")
+    return keys
+
+
+def electorate_units(estate: Place, buildings: Sequence[Place] = ()) -> list[Unit]:
+    """The units that vote on an estate's matters now: all, or some buildings'; parking spaces only if
+    the estate's procedural rules count them (§C 13)."""
+    count_parking = VotingSettings.objects.filter(estate=estate, count_parking=True).exists()
+    units = Unit.objects.filter(estate=estate).select_related("building", "entrance")
+    if not count_parking:
+        units = units.exclude(use=UnitUse.PARKING)
+    if buildings:
+        units = units.filter(building__in=buildings)
+    return list(units.order_by("path", "number", "pk"))
+
+
+def _freeze(motion: Motion, now: dt.datetime) -> None:
+    """Write the motion's electorate as the registry stands now (§C 11–13); later changes do not touch it."""
+    units = electorate_units(motion.assembly.estate, list(motion.buildings.all()))
+    if not units:
+        raise ValidationError({"motions": f"「{motion.title}」的表决范围内没有房屋"})
+    keys = _owner_keys([u.pk for u in units])
+    heads: dict[str, int] = {}
+    members: dict[str, int] = {}
+    prepared = []
+    for u in units:
+        owner_keys = sorted(keys.get(u.pk, []))
+        head = rules.head_key(unit_id=u.pk, owner_keys=frozenset(owner_keys), developer_unsold=u.developer_unsold)
+        heads.setdefault(head, len(heads) + 1)
+        members[head] = members.get(head, 0) + 1
+        prepared.append((u, owner_keys, head))
+    rows = []
+    for u, owner_keys, head in prepared:
+        area = u.area if u.area is not None else Decimal("0.00")
+        rows.append(
+            ElectorateUnit(
+                motion=motion,
+                unit=u,
+                building_id=u.building_id,
+                label=u.label,
+                use=u.use,
+                area=area,
+                area_cents=int(area * 100),
+                area_source=u.area_source,
+                owner_keys=",".join(owner_keys),
+                developer_unsold=u.developer_unsold,
+                head=head,
+                head_no=heads[head],
+                shared_head=members[head] > 1,
+            )
+        )
+    ElectorateUnit.objects.bulk_create(rows, batch_size=2000)
+    counts, _ = rules.count([rules.VoterUnit(r.unit_id, r.area, r.head) for r in rows], {})
+    motion.frozen_at = now
+    motion.total_area = counts.total_area
+    motion.total_heads = counts.total_heads
+    motion.total_units = len(rows)
+    motion.save(update_fields=["frozen_at", "total_area", "total_heads", "total_units", "updated_at"])
+
+
+def assembly_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+    """Open the vote (开始表决): freeze each motion's electorate as the registry stands now."""
+    require_runner(actor, assembly.estate)
+    now = _now(now)
+    with transaction.atomic():
+        assembly = Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
+        if assembly.status != AssemblyStatus.NOTICED:
+            raise ValidationError({"status": "只有已公告的会议可以开始表决"})
+        if now < assembly.opens_at:
+            raise ValidationError(
+                {"opens_at": f"表决开始时间为 {timezone.localtime(assembly.opens_at):%Y-%m-%d %H:%M}，尚未到"}
+            )
+        if now >= assembly.closes_at:
+            raise ValidationError({"closes_at": "表决截止时间已过"})
+        for motion in assembly.motions.select_related("assembly__estate"):
+            _freeze(motion, now)
+        assembly.status = AssemblyStatus.OPEN
+        assembly.opened_at = now
+        assembly.save(update_fields=["status", "opened_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=assembly,
+            after=snapshot(assembly, ["status", "opened_at"]),
+            summary=f"开始表决 {assembly}，名册已冻结",
+        )
+    return assembly
+
+
+# --- Ballots -----------------------------------------------------------------------------------------
+
+
+def _append(motion_id: int, **fields: Any) -> tuple[Ballot, Motion]:
+    """Append one entry to a motion's chain. Call inside a transaction; locks the motion row."""
+    motion = Motion.objects.select_for_update().get(pk=motion_id)
+    ballot = Ballot(
+        motion_id=motion.pk,
+        seq=motion.chain_length + 1,
+        prev_hash=motion.chain_head or chain.GENESIS,
+        **fields,
+    )
+    ballot.hash = chain.entry_hash(ballot.prev_hash, ballot)
+    try:
+        with transaction.atomic():
+            ballot.save(force_insert=True)
+    except IntegrityError as exc:
+        raise ValidationError({"unit": "该户已投票，选票不可更改"}) from exc
+    motion.chain_head = ballot.hash
+    motion.chain_length = ballot.seq
+    Motion.objects.filter(pk=motion.pk).update(chain_head=ballot.hash, chain_length=ballot.seq)
+    return ballot, motion
+
+
+def _cast(
+    *,
+    motion: Motion,
+    unit_id: int,
+    choice: str,
+    channel: str,
+    at: dt.datetime,
+    voter_person_id: int | None = None,
+    entered_by: Any = None,
+    confirmed_by: Any = None,
+    proxy_name: str = "",
+    proxy_note: str = "",
+    sheet_no: str = "",
+) -> Ballot:
+    if choice not in Choice.values:
+        raise ValidationError({"choice": "表决意见应为 同意/不同意/弃权"})
+    Motion.objects.select_for_update().filter(pk=motion.pk).first()  # serialize the chain first
+    row = ElectorateUnit.objects.filter(motion_id=motion.pk, unit_id=unit_id).first()
+    if row is None:
+        raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
+    if row.ballot_id is not None:
+        raise ValidationError({"unit": "该户已投票，选票不可更改"})
+    voids = Ballot.objects.filter(motion_id=motion.pk, unit_id=unit_id, kind=BallotKind.VOID).count()
+    ballot, _ = _append(
+        motion.pk,
+        kind=BallotKind.CAST,
+        unit_id=unit_id,
+        round=voids,
+        choice=choice,
+        channel=channel,
+        voter_person_id=voter_person_id,
+        proxy_name=proxy_name.strip(),
+        proxy_note=proxy_note.strip(),
+        sheet_no=sheet_no.strip(),
+        entered_by=entered_by if getattr(entered_by, "is_authenticated", False) else None,
+        confirmed_by=confirmed_by if getattr(confirmed_by, "is_authenticated", False) else None,
+        at=at,
+    )
+    ElectorateUnit.objects.filter(pk=row.pk).update(ballot=ballot, choice=choice)
+    return ballot
+
+
+def _require_open(motion: Motion) -> None:
+    if motion.assembly.status != AssemblyStatus.OPEN:
+        raise ValidationError({"status": "该会议不在表决中"})
+
+
+def owned_units(user: Any, motion: Motion) -> list[ElectorateUnit]:
+    """The units of the motion's electorate that ``user`` owns now (§C 14: after a sale, the new owner)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return []
+    mine = Ownership.objects.filter(person_id=person_id, until__isnull=True).values("unit_id")
+    return list(ElectorateUnit.objects.filter(motion=motion, unit_id__in=mine).select_related("ballot"))
+
+
+def ballot_cast(*, motion: Motion, unit: Unit, choice: str, actor: Any, now: dt.datetime | None = None) -> Ballot:
+    """An owner votes online for a unit (网上投票). One ballot per unit, shared by its co-owners; it
+    cannot be changed. Only a current owner of the unit may vote (a tenant may not); after a sale
+    during the vote, the new owner votes if the old one has not (§C 14)."""
+    now = _now(now)
+    person_id = getattr(actor, "person_id", None)
+    if not person_id or not Ownership.objects.filter(unit=unit, person_id=person_id, until__isnull=True).exists():
+        raise PermissionDenied("只有该户的现任业主可以投票")
+    motion = Motion.objects.select_related("assembly").get(pk=motion.pk)
+    _require_open(motion)
+    if not (motion.assembly.opens_at <= now < motion.assembly.closes_at):
+        raise ValidationError({"status": "不在表决时间内"})
+    with transaction.atomic():
+        ballot = _cast(
+            motion=motion,
+            unit_id=unit.pk,
+            choice=choice,
+            channel=BallotChannel.ONLINE,
+            at=now,
+            voter_person_id=person_id,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=ballot,
+            summary=f"网上投票 {motion} 第{ballot.seq}号",
+            after={"unit": unit.pk, "seq": ballot.seq, "hash": ballot.hash},
+        )
+    return ballot
+
+
+def ballot_void(*, ballot: Ballot, reason: str, actor: Any, now: dt.datetime | None = None) -> Ballot:
+    """Void a cast ballot (作废选票) with a reason: a new chain entry; the unit may then vote again."""
+    motion = Motion.objects.select_related("assembly__estate").get(pk=ballot.motion_id)
+    require_runner(actor, motion.assembly.estate)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写作废原因"})
+    _require_open(motion)
+    with transaction.atomic():
+        Motion.objects.select_for_update().filter(pk=motion.pk).first()
+        row = ElectorateUnit.objects.filter(motion_id=motion.pk, unit_id=ballot.unit_id).first()
+        if ballot.kind != BallotKind.CAST or row is None or row.ballot_id != ballot.pk:
+            raise ValidationError({"ballot": "只能作废该户当前有效的选票"})
+        entry, _ = _append(
+            motion.pk,
+            kind=BallotKind.VOID,
+            unit_id=ballot.unit_id,
+            round=ballot.round,
+            voids_id=ballot.pk,
+            reason=reason[:200],
+            entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            at=_now(now),
+        )
+        ElectorateUnit.objects.filter(pk=row.pk).update(ballot=None, choice="")
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=ballot,
+            summary=f"作废选票 {motion} 第{ballot.seq}号：{reason}",
+            after={"void_seq": entry.seq, "reason": reason},
+        )
+    return entry
+
+
+def paper_ballot_enter(
+    *,
+    motion: Motion,
+    unit: Unit,
+    choice: str,
+    actor: Any,
+    sheet_no: str = "",
+    proxy_name: str = "",
+    proxy_note: str = "",
+) -> PaperBallot:
+    """First keying of a paper ballot (纸质票录入); it counts only after a second person confirms it."""
+    motion = Motion.objects.select_related("assembly__estate").get(pk=motion.pk)
+    require_runner(actor, motion.assembly.estate)
+    _require_open(motion)
+    if choice not in Choice.values:
+        raise ValidationError({"choice": "表决意见应为 同意/不同意/弃权"})
+    row = ElectorateUnit.objects.filter(motion=motion, unit=unit).first()
+    if row is None:
+        raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
+    if row.ballot_id is not None:
+        raise ValidationError({"unit": "该户已投票，选票不可更改"})
+    if proxy_name.strip() and not proxy_note.strip():
+        raise ValidationError({"proxy_note": "委托投票须登记委托书（编号或说明）"})
+    try:
+        with transaction.atomic():
+            paper = PaperBallot.objects.create(
+                motion=motion,
+                unit=unit,
+                choice=choice,
+                sheet_no=sheet_no.strip()[:40],
+                proxy_name=proxy_name.strip()[:50],
+                proxy_note=proxy_note.strip()[:200],
+                entered_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=paper,
+                after=snapshot(paper),
+                summary=f"录入纸质票 {motion} {row.label}",
+            )
+    except IntegrityError as exc:
+        raise ValidationError({"unit": "该户已有一张待复核的纸质票"}) from exc
+    return paper
+
+
+def paper_ballot_confirm(*, paper: PaperBallot, choice: str, actor: Any, now: dt.datetime | None = None) -> Ballot:
+    """Second keying (双人复核): another staff member keys the same ballot without seeing the first entry;
+    when both agree the ballot joins the chain, otherwise nothing changes."""
+    motion = Motion.objects.select_related("assembly__estate").get(pk=paper.motion_id)
+    require_runner(actor, motion.assembly.estate)
+    if paper.entered_by_id == getattr(actor, "pk", None):
+        raise PermissionDenied("复核须由另一名工作人员进行")
+    _require_open(motion)
+    with transaction.atomic():
+        paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
+        if paper.status != PaperStatus.PENDING:
+            raise ValidationError({"status": "该纸质票已处理"})
+        if choice != paper.choice:
+            raise ValidationError({"choice": "复核录入的意见与首次录入不一致，请对照纸质票核实"})
+        ballot = _cast(
+            motion=motion,
+            unit_id=paper.unit_id,
+            choice=paper.choice,
+            channel=BallotChannel.PAPER,
+            at=_now(now),
+            entered_by=paper.entered_by,
+            confirmed_by=actor,
+            proxy_name=paper.proxy_name,
+            proxy_note=paper.proxy_note,
+            sheet_no=paper.sheet_no,
+        )
+        paper.status = PaperStatus.CONFIRMED
+        paper.decided_by = actor
+        paper.ballot = ballot
+        paper.save(update_fields=["status", "decided_by", "ballot", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=paper,
+            after=snapshot(paper, ["status", "decided_by", "ballot"]),
+            summary=f"复核纸质票 {motion} 第{ballot.seq}号",
+        )
+    return ballot
+
+
+def paper_ballot_reject(*, paper: PaperBallot, reason: str, actor: Any) -> PaperBallot:
+    """Send a keyed paper ballot back (退回) — a wrong unit or an unreadable sheet; it never counted."""
+    motion = Motion.objects.select_related("assembly__estate").get(pk=paper.motion_id)
+    require_runner(actor, motion.assembly.estate)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写退回原因"})
+    with transaction.atomic():
+        paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
+        if paper.status != PaperStatus.PENDING:
+            raise ValidationError({"status": "该纸质票已处理"})
+        paper.status = PaperStatus.REJECTED
+        paper.decided_by = actor
+        paper.reason = reason[:200]
+        paper.save(update_fields=["status", "decided_by", "reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=paper,
+            after=snapshot(paper, ["status", "decided_by", "reason"]),
+            summary=f"退回纸质票 {motion}：{reason}",
+        )
+    return paper
+
+
+def paper_ballots_import(
+    *,
+    motion: Motion,
+    rows: Sequence[tuple[str, str, str]],
+    actor: Any,
+    confirmer: Any,
+    at: dt.datetime | None = None,
+) -> int:
+    """A counted box of paper ballots (开箱验票) entered at once: rows of (房号, 意见, 票号), keyed by
+    ``actor`` and checked by ``confirmer`` (two people). Every row is checked first; one bad row and
+    nothing is entered (the error names the row)."""
+    motion = Motion.objects.select_related("assembly__estate").get(pk=motion.pk)
+    require_runner(actor, motion.assembly.estate)
+    require_runner(confirmer, motion.assembly.estate)
+    if getattr(actor, "pk", None) == getattr(confirmer, "pk", None):
+        raise PermissionDenied("复核须由另一名工作人员进行")
+    _require_open(motion)
+    choice_of = {str(label): value for value, label in Choice.choices} | {v: v for v in Choice.values}
+    at = _now(at)
+    with transaction.atomic():
+        locked = Motion.objects.select_for_update().get(pk=motion.pk)
+        by_label = {e.label: e for e in ElectorateUnit.objects.filter(motion=motion)}
+        errors: dict[str, str] = {}
+        seen: set[str] = set()
+        for index, (label, choice, _sheet) in enumerate(rows, start=1):
+            entry = by_label.get(label)
+            if entry is None:
+                errors[f"row {index}"] = f"第{index}行：房号「{label}」不在表决名册中"
+            elif entry.ballot_id is not None or label in seen:
+                errors[f"row {index}"] = f"第{index}行：{label} 已投票"
+            elif choice not in choice_of:
+                errors[f"row {index}"] = f"第{index}行：表决意见「{choice}」无效，应为 同意/不同意/弃权"
+            seen.add(label)
+        if errors:
+            raise ValidationError(errors)
+        prev, seq = locked.chain_head or chain.GENESIS, locked.chain_length
+        ballots = []
+        for label, choice, sheet in rows:
+            seq += 1
+            b = Ballot(
+                motion_id=motion.pk,
+                seq=seq,
+                kind=BallotKind.CAST,
+                unit_id=by_label[label].unit_id,
+                round=0,
+                choice=choice_of[choice],
+                channel=BallotChannel.PAPER,
+                sheet_no=sheet[:40],
+                entered_by=actor,
+                confirmed_by=confirmer,
+                at=at,
+                prev_hash=prev,
+            )
+            b.hash = prev = chain.entry_hash(prev, b)
+            ballots.append(b)
+        Ballot.objects.bulk_create(ballots, batch_size=2000)
+        saved = dict(Ballot.objects.filter(motion=motion, seq__gt=locked.chain_length).values_list("unit_id", "pk"))
+        updates = []
+        units = {e.unit_id: e for e in by_label.values()}
+        for b in ballots:
+            e = units[b.unit_id]
+            e.ballot_id, e.choice = saved[b.unit_id], b.choice
+            updates.append(e)
+        ElectorateUnit.objects.bulk_update(updates, ["ballot", "choice"], batch_size=2000)
+        Motion.objects.filter(pk=motion.pk).update(chain_head=prev, chain_length=seq)
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            obj=motion,
+            summary=f"纸质票开箱录入 {motion}：{len(ballots)} 张，复核人 {confirmer.get_username()}",
+            after={"count": len(ballots), "chain_head": prev, "confirmed_by": confirmer.pk},
+        )
+    return len(ballots)
+
+
+# --- Closing, publishing -----------------------------------------------------------------------------
+
+
+def result_of(motion: Motion, tally: rules.Tally, mixed: int) -> dict[str, Any]:
+    """A tally as stored with the motion and shown on the result page (numbers, never names)."""
+    conditions = []
+    for c in tally.conditions:
+        row = asdict(c)
+        row.update(
+            threshold=f"{c.threshold.numerator}/{c.threshold.denominator}",
+            threshold_text=c.threshold_text,
+            percent=str(c.percent),
+            why=c.why,
+            unit=c.unit,
+        )
+        conditions.append({k: str(v) if isinstance(v, Decimal) else v for k, v in row.items()})
+    counts = {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(tally.counts).items()}
+    return {
+        "rule_set": tally.rule_set,
+        "matter": tally.matter,
+        "passed": tally.passed,
+        "counts": counts,
+        "conditions": conditions,
+        "flags": list(tally.flags),
+        "mixed_heads": mixed,
+        "chain_head": motion.chain_head or chain.GENESIS,
+        "chain_length": motion.chain_length,
+    }
+
+
+def assembly_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
+    """Close the count (计票): after the voting period, with every paper ballot confirmed or sent back;
+    each motion's tally is computed and stored with its chain head."""
+    require_runner(actor, assembly.estate)
+    now = _now(now)
+    with transaction.atomic():
+        assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
+        if assembly.status != AssemblyStatus.OPEN:
+            raise ValidationError({"status": "只有表决中的会议可以计票"})
+        if now < assembly.closes_at:
+            raise ValidationError({"closes_at": "表决尚未截止"})
+        pending = PaperBallot.objects.filter(motion__assembly=assembly, status=PaperStatus.PENDING).count()
+        if pending:
+            raise ValidationError({"paper": f"还有 {pending} 张纸质票待复核"})
+        for motion in assembly.motions.select_for_update():
+            tally, mixed = selectors.motion_tally(motion)
+            motion.result = result_of(motion, tally, mixed)
+            motion.passed = tally.passed
+            motion.save(update_fields=["result", "passed", "updated_at"])
+        assembly.status = AssemblyStatus.CLOSED
+        assembly.closed_at = now
+        assembly.save(update_fields=["status", "closed_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=assembly,
+            after={
+                "status": assembly.status,
+                "results": {m.pk: [m.passed, m.chain_head] for m in assembly.motions.all()},
+            },
+            summary=f"计票 {assembly}",
+        )
+    return assembly
+
+
+def assembly_publish(*, assembly: Assembly, actor: Any, published_on: dt.date | None = None) -> Assembly:
+    """Publish the decisions (公布表决结果): the date is stored, since owners may ask a court to revoke a
+    decision within one year (民法典 art. 280, §B 8); it should be within 3 days of the count (§E 19)."""
+    require_runner(actor, assembly.estate)
+    published_on = published_on or timezone.localdate()
+    with transaction.atomic():
+        assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
+        if assembly.status != AssemblyStatus.CLOSED:
+            raise ValidationError({"status": "只有已计票的会议可以公布"})
+        if published_on < _local_date(assembly.closed_at):
+            raise ValidationError({"published_on": "公布日期不能早于计票日期"})
+        assembly.status = AssemblyStatus.PUBLISHED
+        assembly.published_on = published_on
+        assembly.save(update_fields=["status", "published_on", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=assembly,
+            after=snapshot(assembly, ["status", "published_on"]),
+            summary=f"公布 {assembly}",
+        )
+    return assembly
+
+
+# --- Petitions (§E 18) ---------------------------------------------------------------------------------
+
+
+def _owns_in(user: Any, estate: Place) -> bool:
+    person_id = getattr(user, "person_id", None)
+    return (
+        bool(person_id)
+        and Ownership.objects.filter(person_id=person_id, until__isnull=True, unit__estate=estate).exists()
+    )
+
+
+def petition_create(*, estate: Place, title: str, actor: Any, reason: str = "") -> Petition:
+    """Start a petition for an extraordinary assembly (发起临时会议提议): an owner of the estate, or its
+    committee or community staff."""
+    if not (_owns_in(actor, estate) or can_run(actor, estate)):
+        raise PermissionDenied("只有本小区业主可以发起提议")
+    if not (title or "").strip():
+        raise ValidationError({"title": "提议事项不能为空"})
+    with transaction.atomic():
+        petition = Petition.objects.create(
+            estate=estate,
+            title=title.strip()[:200],
+            reason=reason,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor, action=AuditAction.CREATE, obj=petition, after=snapshot(petition), summary=f"提议 {petition}"
+        )
+    if _owns_in(actor, estate):
+        petition_sign(petition=petition, actor=actor)
+    return petition
+
+
+def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = None) -> PetitionSignature:
+    """An owner signs (联名); when the signers reach 20 % of the heads the committee is told (§E 18)."""
+    if not _owns_in(actor, petition.estate):
+        raise PermissionDenied("只有本小区的现任业主可以联名")
+    now = _now(now)
+    with transaction.atomic():
+        petition = Petition.objects.select_for_update().select_related("estate").get(pk=petition.pk)
+        if petition.status == PetitionStatus.CLOSED:
+            raise ValidationError({"status": "该提议已结束"})
+        try:
+            with transaction.atomic():
+                signature = PetitionSignature.objects.create(
+                    petition=petition, person_id=actor.person_id, signed_at=now
+                )
+        except IntegrityError as exc:
+            raise ValidationError({"person": "您已联名"}) from exc
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=signature,
+            summary=f"联名 {petition}",
+            after={"petition": petition.pk},
+        )
+        progress = selectors.petition_progress(petition)
+        if progress.reached and petition.status == PetitionStatus.OPEN:
+            reached = Petition.objects.filter(pk=petition.pk, status=PetitionStatus.OPEN).update(
+                status=PetitionStatus.REACHED, reached_at=now
+            )
+            if reached == 1:
+                _tell_committee(petition, progress)
+    return signature
+
+
+def _tell_committee(petition: Petition, progress: selectors.PetitionProgress) -> None:
+    from gongzhi.accounts.models import RoleAssignment, User
+
+    estate = petition.estate
+    above = [estate.path[: i + 1] for i, ch in enumerate(estate.path) if ch == "/" and i > 0]
+    user_ids = RoleAssignment.objects.filter(
+        active=True, role__in=("committee_member", "community_staff"), place__path__in=above
+    ).values("user_id")
+    notify(
+        users=User.objects.filter(pk__in=user_ids, is_active=True),
+        title=f"{estate.name}：临时会议提议已达20%",
+        body=(
+            f"「{petition.title}」已有 {progress.signed_heads} 名业主联名，占总人数 {progress.total_heads} 的"
+            f" {progress.percent}%，达到召开临时会议的20%（§E 18），请依法召集。"
+        ),
+        link=reverse("voting:petition", args=[petition.pk]),
+    )
+    audit_record(
+        actor=None,
+        action=AuditAction.UPDATE,
+        obj=petition,
+        after={
+            "status": PetitionStatus.REACHED,
+            "signed_heads": progress.signed_heads,
+            "total_heads": progress.total_heads,
+        },
+        summary=f"提议达到20% {petition}，已通知业委会和社区",
+    )

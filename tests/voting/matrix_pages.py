@@ -1,0 +1,73 @@
+"""Voting pages in the page permission matrix (merged by tests/test_permission_matrix.py).
+
+An estate's assemblies, motions, results and petitions are public to the estate: its readers and its
+residents open them (a tenant reads, but cannot vote); everybody else gets 404. Paper ballot entry is
+for the estate's committee members and community staff; the other readers and the residents get 403.
+Calling an assembly needs a committee or community role somewhere; starting a petition, an owner.
+"""
+
+from __future__ import annotations
+
+from gongzhi.voting import services
+from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
+from tests.voting.conftest import make_assembly
+
+ALL = [
+    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
+    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
+    "outsider", "no_role", "admin",
+]  # fmt: skip
+RESIDENTS_A = ["resident", "tenant"]
+RUNNERS_A = ["committee_member", "community_staff", "admin"]
+RUNNERS = [*RUNNERS_A, "community_staff_b"]
+OWNERS = ["resident", "outsider"]
+
+
+def others(*groups: list[str]) -> list[str]:
+    allowed = {p for g in groups for p in g}
+    return [p for p in ALL if p not in allowed]
+
+
+def _assembly(world) -> list[int]:
+    assembly, _ = make_assembly(world)
+    return [assembly.pk]
+
+
+def _motion(world) -> list[int]:
+    _, (motion,) = make_assembly(world)
+    return [motion.pk]
+
+
+def _petition(world) -> list[int]:
+    petition = services.petition_create(estate=world.estate_a, title="提议召开临时会议", actor=world.users["resident"])
+    return [petition.pk]
+
+
+PUBLIC_A = (ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404)
+
+MATRIX_ROWS = {
+    "voting:index": (lambda w: [], ALL, 200, [], None),
+    "voting:assembly_new": (lambda w: [], RUNNERS, 200, others(RUNNERS), 403),
+    "voting:petition_new": (lambda w: [], RUNNERS + OWNERS, 200, others(RUNNERS, OWNERS), 403),
+    "voting:assembly": (_assembly, *PUBLIC_A),
+    "voting:result": (_assembly, *PUBLIC_A),
+    "voting:motion": (_motion, *PUBLIC_A),
+    "voting:participation": (_motion, *PUBLIC_A),
+    "voting:verify": (_motion, *PUBLIC_A),
+    "voting:petition": (_petition, *PUBLIC_A),
+    "voting:paper": (
+        _motion,
+        RUNNERS_A,
+        200,
+        [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in RUNNERS_A],
+        403,
+        ESTATE_A_OUTSIDERS,
+        404,
+    ),
+}
+
+# POST-only actions, tested in tests/voting/test_pages.py.
+ELSEWHERE_NAMES = {
+    f"voting:{name}"
+    for name in ("motion_add", "assembly_action", "cast", "paper_confirm", "paper_reject", "void", "petition_sign")
+}
