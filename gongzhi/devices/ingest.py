@@ -185,7 +185,11 @@ class Ingestor:
         device = None
         if isinstance(value, dict) and isinstance(value.get("device"), str):
             device = known.get(value["device"])
+        device_id = device.id if device else None
         estate_id = device.estate_id if device else None
+        if item.device_id is not None:  # over HTTP: the device whose secret was presented
+            device_id = item.device_id
+            estate_id = Device.objects.filter(pk=item.device_id).values_list("estate_id", flat=True).first()
         if estate_id is None and item.topic:
             try:
                 topic_estate, _ = rules.parse_topic(item.topic)
@@ -201,7 +205,7 @@ class Ingestor:
             payload=text,
             reason=reason[:300],
             estate_id=estate_id,
-            device_id=device.id if device else None,
+            device_id=device_id,
         )
 
     # --- storing -------------------------------------------------------------------------------------
