@@ -177,7 +177,7 @@ def device_create(
     location = _text(location, "location", "安装位置", 100, required=False)
     _check_building(estate, building)
     if Device.objects.filter(code=code).exists():
-        raise ValidationError({"code": f"设备编号 {code} 已登记"})
+        raise ValidationError({"code": ValidationError(f"设备编号 {code} 已登记", code="unique")})
     with transaction.atomic():
         device = Device(
             code=code, name=name, device_type=device_type, estate=estate, building=building, location=location
