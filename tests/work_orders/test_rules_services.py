@@ -384,3 +384,33 @@ def test_the_sla_table_marks_what_is_set_and_what_is_inherited(wo):
     assert not leak_livable.explicit and leak_livable.text == "3分钟 / 10分钟 / 1天"  # utilities: 24 h
     assert by_category[wo.leak.code][0].text == "30分钟 / 1天 / 1天"
     assert sr.minutes_text(90) == "1小时30分钟"
+
+
+# --- Demo -----------------------------------------------------------------------------------------
+
+
+def test_the_demo_rules_give_the_jinsong_tier_and_route_to_the_rights_unit_and_the_department(wo):
+    from gongzhi.work_orders import demo_rules
+
+    jinsong = reg.place_create(kind="estate", name="劲松一区", parent=wo.community_a, actor=None)
+    gov.contract_create(
+        company=wo.company_a,
+        estate=jinsong,
+        start=dt.date(2023, 8, 1),
+        fee_residential_fen=60,
+        service_tier="comfort",
+        actor=None,
+    )
+    bare = reg.place_create(kind="estate", name="广安门北街20号院", parent=wo.community_b, actor=None)
+    utilities = gov.department_create(kind="utilities", name="西城区水电气热服务中心", place=wo.district, actor=None)
+    assert demo_rules.build(seed=2026) == {"policies": 1, "rules": 2}
+    policy = SlaPolicy.objects.get()
+    assert (policy.tier, policy.category, policy.accept_minutes, policy.arrive_minutes) == ("comfort", None, 3, 10)
+    safety = Category.objects.get(code="housing-safety")
+    assert services.route_for(estate=wo.estate_a, category=safety, on=MONDAY_10.date()).body == wo.rights_unit
+    assert services.route_for(estate=bare, category=wo.leak, on=MONDAY_10.date()).body == utilities
+    order = submit(wo, estate=jinsong, reporter=None, reporter_name="张大爷", category=wo.garbage)
+    assert order.accept_by == MONDAY_10 + 3 * MINUTE
+    assert AuditLog.objects.filter(object_type__in=["work_orders.slapolicy", "work_orders.routingrule"]).count() == 3
+    # a second run makes nothing
+    assert demo_rules.build(seed=2026) == {"policies": 0, "rules": 0}
