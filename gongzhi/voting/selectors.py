@@ -48,7 +48,7 @@ class LiveCounts:
 
 
 def _cents(n: int | None) -> Decimal:
-    return Decimal(n or 0) / 100
+    return Decimal(n or 0).scaleb(-2)
 
 
 def _live(row: dict[str, Any], total_area: Decimal, total_heads: int, units_voted: int | None = None) -> LiveCounts:

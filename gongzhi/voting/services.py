@@ -55,6 +55,11 @@ from gongzhi.voting.models import (
 )
 
 
+def _conflict(field: str, message: str) -> ValidationError:
+    """A clash with an existing row (already voted, already signed): the API answers 409."""
+    return ValidationError({field: ValidationError(message, code="unique")})
+
+
 def notice_days() -> int:
     return getattr(settings, "VOTING_NOTICE_DAYS", rules.NOTICE_DAYS)
 
@@ -363,7 +368,7 @@ def _append(motion_id: int, **fields: Any) -> tuple[Ballot, Motion]:
         with transaction.atomic():
             ballot.save(force_insert=True)
     except IntegrityError as exc:
-        raise ValidationError({"unit": "该户已投票，选票不可更改"}) from exc
+        raise _conflict("unit", "该户已投票，选票不可更改") from exc
     motion.chain_head = ballot.hash
     motion.chain_length = ballot.seq
     Motion.objects.filter(pk=motion.pk).update(chain_head=ballot.hash, chain_length=ballot.seq)
@@ -391,7 +396,7 @@ def _cast(
     if row is None:
         raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
     if row.ballot_id is not None:
-        raise ValidationError({"unit": "该户已投票，选票不可更改"})
+        raise _conflict("unit", "该户已投票，选票不可更改")
     voids = Ballot.objects.filter(motion_id=motion.pk, unit_id=unit_id, kind=BallotKind.VOID).count()
     ballot, _ = _append(
         motion.pk,
@@ -511,7 +516,7 @@ def paper_ballot_enter(
     if row is None:
         raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
     if row.ballot_id is not None:
-        raise ValidationError({"unit": "该户已投票，选票不可更改"})
+        raise _conflict("unit", "该户已投票，选票不可更改")
     if proxy_name.strip() and not proxy_note.strip():
         raise ValidationError({"proxy_note": "委托投票须登记委托书（编号或说明）"})
     try:
@@ -533,7 +538,7 @@ def paper_ballot_enter(
                 summary=f"录入纸质票 {motion} {row.label}",
             )
     except IntegrityError as exc:
-        raise ValidationError({"unit": "该户已有一张待复核的纸质票"}) from exc
+        raise _conflict("unit", "该户已有一张待复核的纸质票") from exc
     return paper
 
 
@@ -814,7 +819,7 @@ def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = N
                     petition=petition, person_id=actor.person_id, signed_at=now
                 )
         except IntegrityError as exc:
-            raise ValidationError({"person": "您已联名"}) from exc
+            raise _conflict("person", "您已联名") from exc
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,

@@ -1,0 +1,25 @@
+"""The voting API's operations, merged into tests/api/test_contract.py's EXPECTED_OPERATIONS."""
+
+EXPECTED_OPERATIONS = {
+    "GET /voting/assemblies",
+    "POST /voting/assemblies",
+    "GET /voting/assemblies/{assembly_id}",
+    "POST /voting/assemblies/{assembly_id}/motions",
+    "POST /voting/assemblies/{assembly_id}/notice",
+    "POST /voting/assemblies/{assembly_id}/open",
+    "POST /voting/assemblies/{assembly_id}/close",
+    "POST /voting/assemblies/{assembly_id}/publish",
+    "GET /voting/motions/{motion_id}",
+    "GET /voting/motions/{motion_id}/result",
+    "GET /voting/motions/{motion_id}/verify",
+    "GET /voting/motions/{motion_id}/ballots",
+    "POST /voting/motions/{motion_id}/ballots",
+    "POST /voting/ballots/{ballot_id}/void",
+    "POST /voting/motions/{motion_id}/paper-ballots",
+    "POST /voting/paper-ballots/{paper_id}/confirm",
+    "POST /voting/paper-ballots/{paper_id}/reject",
+    "GET /voting/petitions",
+    "POST /voting/petitions",
+    "GET /voting/petitions/{petition_id}",
+    "POST /voting/petitions/{petition_id}/signatures",
+}
