@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest
 from ninja import File, Query, Router, Status, UploadedFile
 
@@ -290,7 +291,9 @@ def campaign_snapshots(request: HttpRequest, campaign_id: ObjectId) -> list:
             "rate_by_count": _rate(s.units_paid, s.units),
             "rate_by_amount": _rate(s.paid_fen, s.due_fen),
         }
-        for s in RateSnapshot.objects.visible_to(request.auth).filter(campaign=c).order_by("day", "building_id")[:5000]
+        for s in RateSnapshot.objects.visible_to(request.auth)
+        .filter(campaign=c)
+        .order_by("day", F("building_id").asc(nulls_first=True))[:5000]
     ]
 
 
