@@ -279,3 +279,21 @@ def test_category_breakdown_stacks_states_per_top_category(wo):
     # a1, a4 (withdrawn) and b1 are leaks; a2 garbage; a3 noise
     assert series == {"已受理": [0, 0, 1], "已评价": [2, 1, 0], "已撤销": [1, 0, 0]}
     assert reports.category_breakdown(fresh(wo, "property_manager_b"), period())["categories"] == ["水电气暖"]
+
+
+def test_the_ledger_is_one_query_however_many_items(wo):
+    build_orders(wo)
+    for n in range(5):
+        make_order(wo, at(6 + n), category=wo.garbage if n % 2 else wo.noise)
+    user = fresh(wo, "committee_member")
+    reports.scope_of(user)  # the user's scope is computed once per request, before the ledger
+    with CaptureQueriesContext(connection) as ctx:
+        book = reports.problem_ledger(user, wo.estate_a, period(), at(23))
+        rendered = [
+            (i.place, str(i.order.responsible), i.order.category.name)
+            for g in book.groups
+            for s in g.subs
+            for i in s.items
+        ]
+    assert len(rendered) == 8 and book.item_count == 8
+    assert len(ctx.captured_queries) == 1
