@@ -319,6 +319,24 @@ class CampaignBill(models.Model):
         return self.paid_fen >= self.amount_fen
 
 
+class BillChildQuerySet(BillQuerySet):
+    """Rows hanging under a bill (payments, ladder moves): the bill's owner sees their own."""
+
+    unit_lookup = "bill__unit"
+
+
+class StaffOnlyQuerySet(FundsQuerySet):
+    """Finance working rows (statement imports, unmatched bank rows): staff of the estate only."""
+
+    write_roles = FINANCE_ROLES
+
+    def visible_to(self, user: Any) -> StaffOnlyQuerySet:
+        scope = scope_of(user)
+        if scope.everything:
+            return self.all()
+        return self.filter(path_q(self.scope_path, scope.read_paths))
+
+
 class LadderMove(models.Model):
     """An unpaid unit entering a step (进入第N步), once: the unique (bill, step) makes the daily run idempotent."""
 
@@ -327,7 +345,7 @@ class LadderMove(models.Model):
     step = models.PositiveSmallIntegerField(_("步骤"))
     on = models.DateField(_("日期"))
 
-    objects = BillQuerySet.as_manager()
+    objects = BillChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("步骤推进")
@@ -388,7 +406,7 @@ class StatementImport(models.Model):
     )
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
 
-    objects = BillQuerySet.as_manager()
+    objects = StaffOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("流水导入")
@@ -423,7 +441,7 @@ class CampaignPayment(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    objects = BillQuerySet.as_manager()
+    objects = BillChildQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("续筹缴款")
@@ -466,7 +484,7 @@ class UnmatchedRow(models.Model):
         related_name="+",
     )
 
-    objects = BillQuerySet.as_manager()
+    objects = StaffOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("待认领流水")
@@ -590,6 +608,10 @@ class FeeBill(models.Model):
         return max(self.amount_fen - self.paid_fen, 0)
 
 
+class FeePaymentQuerySet(FeeBillQuerySet):
+    unit_lookup = "bill__unit"
+
+
 class FeePayment(models.Model):
     """A payment of a fee bill, with its receipt number (收据号)."""
 
@@ -604,7 +626,7 @@ class FeePayment(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
-    objects = FeeBillQuerySet.as_manager()
+    objects = FeePaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("物业费缴款")

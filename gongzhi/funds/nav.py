@@ -1,0 +1,31 @@
+"""Navigation entries of the funds pages (see gongzhi.accounts.context_processors)."""
+
+from django.urls import reverse
+
+from gongzhi.accounts.roles import RESIDENT
+from gongzhi.core.scoping import Scope
+
+FIELD = {
+    "property_manager",
+    "property_staff",
+    "committee_member",
+    "community_staff",
+    "grid_worker",
+    "volunteer",
+    "street_officer",
+}
+OVERSIGHT = {"street_officer", "department_officer", "community_staff", "party_worker"}
+
+
+def items(scope: Scope) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    staff = scope.everything or bool(scope.roles - {RESIDENT})
+    if staff:
+        out.append(("funds", "资金与收益", reverse("funds:home")))
+    if scope.everything or scope.roles & FIELD:
+        out.append(("funds_todo", "续筹待办", reverse("funds:todo")))
+    if scope.everything or scope.roles & OVERSIGHT:
+        out.append(("funds_rates", "收缴率", reverse("funds:rates")))
+    if RESIDENT in scope.roles:
+        out.append(("my_bills", "我的账单", reverse("funds:my_bills")))
+    return out
