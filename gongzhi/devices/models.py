@@ -4,6 +4,7 @@ estates, the events they send, the alarms the rules raise, and the messages that
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -298,6 +299,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_id} {self.message_id} {self.kind}"
+
+    @property
+    def data_text(self) -> str:
+        return json.dumps(self.data, ensure_ascii=False) if self.data else ""
 
 
 class DeadLetterQuerySet(ScopedQuerySet):
