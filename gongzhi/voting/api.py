@@ -98,6 +98,7 @@ def motion_out(m: Motion) -> dict[str, Any]:
         "rule_set": m.rule_set,
         "building_ids": [b.pk for b in m.buildings.all()],
         "documents": [{"id": d.pk, "title": d.title, "body": d.body} for d in m.documents.all()],
+        "exclusion_note": m.exclusion_note,
         "total_units": m.total_units,
         "total_heads": m.total_heads,
         "total_area": _s(m.total_area),

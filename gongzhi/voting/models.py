@@ -88,7 +88,11 @@ class Assembly(TimeStampedModel):
     """
 
     estate = models.ForeignKey(
-        "registry.Place", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="assemblies"
+        "registry.Place",
+        verbose_name=_("小区"),
+        on_delete=models.PROTECT,
+        related_name="assemblies",
+        help_text=_("一个小区；几个小区联合表决时为它们所在的社区"),
     )
     kind = models.CharField(_("会议类型"), max_length=14, choices=AssemblyKind.choices, default=AssemblyKind.REGULAR)
     title = models.CharField(_("会议名称"), max_length=120)
@@ -164,6 +168,14 @@ class Motion(TimeStampedModel):
         related_name="+",
         help_text=_("留空为全体业主；只涉及部分楼栋的事项由这些楼栋的业主表决"),
     )
+    excluded_organisations = models.ManyToManyField(
+        "registry.Organisation",
+        verbose_name=_("不列入名册的产权单位"),
+        blank=True,
+        related_name="+",
+        help_text=_("如直管公房由房管所另行书面决定，其房屋不列入本次表决名册；须写明理由"),
+    )
+    exclusion_note = models.CharField(_("不列入名册的理由"), max_length=300, blank=True)
     frozen_at = models.DateTimeField(_("名册冻结时间"), null=True, blank=True)
     total_area = models.DecimalField(_("总面积(㎡)"), max_digits=14, decimal_places=2, null=True, blank=True)
     total_heads = models.PositiveIntegerField(_("总人数"), null=True, blank=True)

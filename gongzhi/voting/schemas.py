@@ -92,6 +92,7 @@ class MotionOut(Schema):
     rule_set: RuleSet = Field(title="计票规则", description=choices_help(RuleSet))
     building_ids: list[int] = Field(title="表决范围（楼栋编号）", description="空为全体业主")
     documents: list[DocumentOut] = Field(title="表决材料")
+    exclusion_note: str = Field(title="不列入名册的产权单位及理由")
     total_units: int | None = Field(title="名册户数", description="开始表决时冻结")
     total_heads: int | None = Field(title="计票总人数")
     total_area: str | None = Field(title="总面积(㎡)", **AREA)

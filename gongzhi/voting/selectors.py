@@ -155,7 +155,7 @@ def assemblies_for(user: Any) -> QuerySet[Assembly]:
 
 
 def motions_of(assembly: Assembly) -> QuerySet[Motion]:
-    return assembly.motions.prefetch_related("buildings", "documents").order_by("position")
+    return assembly.motions.prefetch_related("buildings", "documents", "excluded_organisations").order_by("position")
 
 
 def results_rows(motion: Motion) -> QuerySet[ElectorateUnit]:

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -121,8 +121,8 @@ def assembly_create(
     petition: Petition | None = None,
 ) -> Assembly:
     """Call an owners' assembly (召集业主大会会议) with its voting period; its agenda is added next."""
-    if estate.kind != PlaceKind.ESTATE:
-        raise ValidationError({"estate": "请选择小区"})
+    if estate.kind not in (PlaceKind.ESTATE, PlaceKind.COMMUNITY):
+        raise ValidationError({"estate": "请选择小区（几个小区联合表决时选社区）"})
     require_runner(actor, estate)
     errors: dict[str, str] = {}
     if not (title or "").strip():
@@ -170,6 +170,8 @@ def motion_add(
     description: str = "",
     buildings: Iterable[Place] = (),
     documents: Sequence[tuple[str, str]] = (),
+    excluded_organisations: Iterable[Any] = (),
+    exclusion_note: str = "",
 ) -> Motion:
     """Put a motion on the agenda (表决事项) before the notice is posted; nothing is voted outside it (§E 19).
 
@@ -193,8 +195,11 @@ def motion_add(
     elif expected is not None and rule_set != expected:
         errors["rule_set"] = f"表决期间为 {opens_on}—{closes_on}，应适用{RuleSet(expected).label}（§D 16）"
     for b in buildings:
-        if b.kind != PlaceKind.BUILDING or b.parent_id != assembly.estate_id:
+        if b.kind != PlaceKind.BUILDING or not b.path.startswith(assembly.estate.path):
             errors["buildings"] = f"{b.name} 不是本小区的楼栋"
+    excluded_organisations = list(excluded_organisations)
+    if excluded_organisations and not exclusion_note.strip():
+        errors["exclusion_note"] = "不列入名册的产权单位须写明理由"
     for doc_title, body in documents:
         if not doc_title.strip() or not body.strip():
             errors["documents"] = "表决材料的标题和内容都不能为空"
@@ -210,7 +215,10 @@ def motion_add(
             description=description,
             matter=matter,
             rule_set=rule_set,
+            exclusion_note=exclusion_note.strip()[:300],
         )
+        if excluded_organisations:
+            motion.excluded_organisations.set(excluded_organisations)
         if buildings:
             motion.buildings.set(buildings)
         MotionDocument.objects.bulk_create([MotionDocument(motion=motion, title=t, body=b) for t, b in documents])
@@ -266,21 +274,27 @@ def _owner_keys(unit_ids: list[int]) -> dict[int, list[str]]:
     return keys
 
 
-def electorate_units(estate: Place, buildings: Sequence[Place] = ()) -> list[Unit]:
-    """The units that vote on an estate's matters now: all, or some buildings'; parking spaces only if
-    the estate's procedural rules count them (§C 13)."""
+def electorate_units(estate: Place, buildings: Sequence[Place] = (), excluded: Sequence[Any] = ()) -> list[Unit]:
+    """The units that vote on an estate's matters now (or on a community's, when several estates vote
+    together): all, or some buildings'; parking spaces only if the procedural rules count them (§C 13);
+    without the units of organisations left out of the roll by a recorded decision."""
     count_parking = VotingSettings.objects.filter(estate=estate, count_parking=True).exists()
-    units = Unit.objects.filter(estate=estate).select_related("building", "entrance")
+    units = Unit.objects.filter(path__startswith=estate.path).select_related("building", "entrance")
     if not count_parking:
         units = units.exclude(use=UnitUse.PARKING)
     if buildings:
         units = units.filter(building__in=buildings)
+    if excluded:
+        held = Ownership.objects.filter(organisation__in=excluded, until__isnull=True).values("unit_id")
+        units = units.exclude(pk__in=held)
     return list(units.order_by("path", "number", "pk"))
 
 
 def _freeze(motion: Motion, now: dt.datetime) -> None:
     """Write the motion's electorate as the registry stands now (§C 11–13); later changes do not touch it."""
-    units = electorate_units(motion.assembly.estate, list(motion.buildings.all()))
+    units = electorate_units(
+        motion.assembly.estate, list(motion.buildings.all()), list(motion.excluded_organisations.all())
+    )
     if not units:
         raise ValidationError({"motions": f"「{motion.title}」的表决范围内没有房屋"})
     keys = _owner_keys([u.pk for u in units])
@@ -663,14 +677,13 @@ def paper_ballots_import(
             b.hash = prev = chain.entry_hash(prev, b)
             ballots.append(b)
         Ballot.objects.bulk_create(ballots, batch_size=2000)
-        saved = dict(Ballot.objects.filter(motion=motion, seq__gt=locked.chain_length).values_list("unit_id", "pk"))
-        updates = []
-        units = {e.unit_id: e for e in by_label.values()}
-        for b in ballots:
-            e = units[b.unit_id]
-            e.ballot_id, e.choice = saved[b.unit_id], b.choice
-            updates.append(e)
-        ElectorateUnit.objects.bulk_update(updates, ["ballot", "choice"], batch_size=2000)
+        # one UPDATE: each newly voting unit points at its new ballot (the unique (motion, unit, round) index finds it)
+        new = Ballot.objects.filter(
+            motion_id=motion.pk, unit_id=OuterRef("unit_id"), kind=BallotKind.CAST, seq__gt=locked.chain_length
+        )
+        ElectorateUnit.objects.filter(motion=motion, unit_id__in=[b.unit_id for b in ballots]).update(
+            ballot_id=Subquery(new.values("pk")[:1]), choice=Subquery(new.values("choice")[:1])
+        )
         Motion.objects.filter(pk=motion.pk).update(chain_head=prev, chain_length=seq)
         audit_record(
             actor=actor,
@@ -686,7 +699,21 @@ def paper_ballots_import(
 
 
 def result_of(motion: Motion, tally: rules.Tally, mixed: int) -> dict[str, Any]:
-    """A tally as stored with the motion and shown on the result page (numbers, never names)."""
+    """A tally as stored with the motion and shown on the result page (numbers, never names).
+
+    Beside the legal head count it keeps the count by household (户, one per unit), the figure
+    reports and older notices use; where an owner holds several units the two differ (§C 12)."""
+    by_unit = ElectorateUnit.objects.filter(motion=motion)
+    total_units = by_unit.count()
+    voted_units = by_unit.exclude(choice="").count()
+    agree_units = by_unit.filter(choice=Choice.AGREE).count()
+    households = {
+        "total": total_units,
+        "participating": voted_units,
+        "agreeing": agree_units,
+        "percent_participating": str(rules.percent(voted_units, total_units)),
+        "percent_agreeing": str(rules.percent(agree_units, total_units)),
+    }
     conditions = []
     for c in tally.conditions:
         row = asdict(c)
@@ -707,6 +734,7 @@ def result_of(motion: Motion, tally: rules.Tally, mixed: int) -> dict[str, Any]:
         "conditions": conditions,
         "flags": list(tally.flags),
         "mixed_heads": mixed,
+        "households": households,
         "chain_head": motion.chain_head or chain.GENESIS,
         "chain_length": motion.chain_length,
     }
@@ -778,7 +806,9 @@ def _owns_in(user: Any, estate: Place) -> bool:
     person_id = getattr(user, "person_id", None)
     return (
         bool(person_id)
-        and Ownership.objects.filter(person_id=person_id, until__isnull=True, unit__estate=estate).exists()
+        and Ownership.objects.filter(
+            person_id=person_id, until__isnull=True, unit__path__startswith=estate.path
+        ).exists()
     )
 
 
