@@ -9,7 +9,7 @@ trivial endpoint on the same stack, and the overdue sweep over 1,000,000 open or
    "resolved"), then lists the newest 20 (GET /api/v1/work-orders?limit=20). Then the same 50 clients
    call /healthz (one SELECT 1) for as long. Figures: cycles/s, requests/s, p50/p99 per request, the
    ratio of the two request rates.
-2. 1,000,000 open orders are copied in (COPY), spread over the district's estates and the three open
+2. 1,000,000 open orders are inserted (one INSERT … SELECT generate_series), spread over the district's estates and the three open
    states, deadlines in the future except BENCH_WO_OVERDUE (default 1,000) already past; VACUUM
    ANALYZE; then ``sweep_overdue(now)`` is timed (it claims, escalates, records and announces each
    overdue order), then a second sweep right after (nothing left to claim), and the selection query
@@ -26,7 +26,6 @@ import http.client
 import json
 import logging
 import os
-import random
 import secrets
 import socket
 import subprocess
@@ -48,6 +47,7 @@ OPEN_ORDERS = int(os.environ.get("BENCH_WO_ORDERS", "1000000"))
 OVERDUE = int(os.environ.get("BENCH_WO_OVERDUE", "1000"))
 WORKERS = int(os.environ.get("BENCH_WO_WORKERS", "4"))
 THREADS = int(os.environ.get("BENCH_WO_THREADS", "4"))
+WORKER_CLASS = os.environ.get("BENCH_WO_WORKER_CLASS", "gthread")  # or "sync": one request per process at a time
 GOAL_RATIO = 0.5
 GOAL_P99_MS = 100
 GOAL_SWEEP_S = 1.0
@@ -129,7 +129,7 @@ def _start_gunicorn(url: str, port: int, log) -> subprocess.Popen:  # noqa: ANN0
         "--bind",
         f"127.0.0.1:{port}",
         "--worker-class",
-        "gthread",
+        WORKER_CLASS,
         "--workers",
         str(WORKERS),
         "--threads",
@@ -346,8 +346,12 @@ def _http(ctx, reporter_key: str, manager_key: str) -> list[tuple[str, str, str]
 # --- 2. The sweep over a million open orders --------------------------------------------------------
 
 
-def _copy_orders(ctx, now: dt.datetime) -> float:  # noqa: ANN001
-    """COPY OPEN_ORDERS open orders into the bench database; OVERDUE of them with their clock run out."""
+def _insert_orders(ctx, now: dt.datetime) -> float:  # noqa: ANN001
+    """Insert OPEN_ORDERS open orders in one statement (generated in the server: a Python loop would
+    time the client, not the database). A third in each open state, spread over the district's estates
+    and the leaf categories; every (N / OVERDUE)th has its running clock a minute to a day behind, the
+    rest 5 minutes to 7 days ahead. The other clocks are what an order in that state would carry (the
+    accept deadline of an accepted order is in the past: the planner sees that too)."""
     import psycopg
 
     from gongzhi.registry.models import Place
@@ -355,41 +359,45 @@ def _copy_orders(ctx, now: dt.datetime) -> float:  # noqa: ANN001
 
     estates = list(Place.objects.filter(kind="estate", path__startswith=ctx.district.path).values_list("pk", flat=True))
     categories = list(Category.objects.filter(parent__isnull=False, active=True).values_list("pk", flat=True))
-    rng = random.Random(20261122)  # noqa: S311 - test data
-    overdue_at = set(rng.sample(range(OPEN_ORDERS), min(OVERDUE, OPEN_ORDERS)))
     table = WorkOrder._meta.db_table
-    columns = [
-        "number", "channel", "external_ref", "category_id", "estate_id", "location", "description", "priority",
-        "reporter_name", "reporter_phone", "status", "submitted_at", "accepted_at", "arrived_at",
-        "accept_by", "arrive_by", "resolve_by", "sla_working_hours", "escalation_level", "comment",
-        "reopen_count", "created_at", "updated_at",
-    ]  # fmt: skip
-    states = ("submitted", "accepted", "on_site")
+    sql = f"""
+        INSERT INTO {table} (
+            number, channel, external_ref, category_id, estate_id, location, description, priority,
+            reporter_name, reporter_phone, status, submitted_at, accepted_at, arrived_at,
+            accept_by, arrive_by, resolve_by, sla_working_hours, escalation_level, comment,
+            reopen_count, created_at, updated_at)
+        SELECT 'BENCH-' || lpad(i::text, 10, '0'), 'resident_app', '',
+            (%(categories)s::bigint[])[1 + i %% cardinality(%(categories)s::bigint[])],
+            (%(estates)s::bigint[])[1 + (i / 7) %% cardinality(%(estates)s::bigint[])],
+            '', 'bench 未办结工单', 'normal', '', '', st, sub,
+            CASE WHEN st <> 'submitted' THEN sub + interval '3 minutes' END,
+            CASE WHEN st = 'on_site' THEN sub + interval '30 minutes' END,
+            CASE WHEN st = 'submitted' THEN due ELSE sub + interval '30 minutes' END,
+            CASE WHEN st = 'accepted' THEN due WHEN st = 'on_site' THEN sub + interval '1 day' END,
+            CASE WHEN st = 'on_site' THEN due ELSE greatest(due, %(now)s + interval '7 days') END,
+            false, 0, '', 0, sub, sub
+        FROM (
+            SELECT i,
+                (ARRAY['submitted', 'accepted', 'on_site'])[1 + i %% 3] AS st,
+                %(now)s - make_interval(mins => (5 + floor(random() * 28800))::int) AS sub,
+                CASE WHEN i %% %(step)s = 0
+                    THEN %(now)s - make_interval(mins => (1 + floor(random() * 1440))::int)
+                    ELSE %(now)s + make_interval(mins => (5 + floor(random() * 10080))::int)
+                END AS due
+            FROM generate_series(0, %(n)s - 1) AS i
+        ) AS g
+    """  # noqa: S608 - our own table name
+    params = {
+        "categories": categories,
+        "estates": estates,
+        "now": now,
+        "step": max(1, OPEN_ORDERS // max(1, OVERDUE)),
+        "n": OPEN_ORDERS,
+    }
     started = time.perf_counter()
-    with psycopg.connect(ctx.url) as conn, conn.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608 - our own names
-            for i in range(OPEN_ORDERS):
-                status = states[i % 3]
-                late = i in overdue_at
-                submitted = now - dt.timedelta(minutes=rng.randint(5, 60 * 24 * 20))
-                # the running clock: a few minutes to days ahead, or (overdue) a few minutes to a day behind
-                due = (
-                    now - dt.timedelta(minutes=rng.randint(1, 1440))
-                    if late
-                    else now + dt.timedelta(minutes=rng.randint(5, 60 * 24 * 7))
-                )
-                accepted = submitted + dt.timedelta(minutes=3) if status != "submitted" else None
-                arrived = submitted + dt.timedelta(minutes=30) if status == "on_site" else None
-                accept_by = due if status == "submitted" else submitted + dt.timedelta(minutes=30)
-                arrive_by = due if status == "accepted" else (submitted + dt.timedelta(hours=24) if accepted else None)
-                resolve_by = due if status == "on_site" else max(due, now + dt.timedelta(days=7))
-                copy.write_row(
-                    (
-                        f"BENCH-{i:010d}", "resident_app", "", rng.choice(categories), rng.choice(estates), "",
-                        "bench 未办结工单", "normal", "", "", status, submitted, accepted, arrived,
-                        accept_by, arrive_by, resolve_by, False, 0, "", 0, submitted, submitted,
-                    )
-                )  # fmt: skip
+    with psycopg.connect(ctx.url) as conn:
+        conn.execute("SELECT setseed(0.2026)")
+        conn.execute(sql, params)
         conn.commit()
     seconds = time.perf_counter() - started
     with psycopg.connect(ctx.url, autocommit=True) as conn:
@@ -408,7 +416,7 @@ def _sweep(ctx) -> list[tuple[str, str, str]]:  # noqa: ANN001
 
     now = timezone.now()
     print(f"   写入 {OPEN_ORDERS:,} 件未办结工单（其中 {OVERDUE:,} 件已超时）…")
-    copy_s = _copy_orders(ctx, now)
+    copy_s = _insert_orders(ctx, now)
     open_count = WorkOrder.objects.open().count()
 
     selection = (
@@ -457,7 +465,7 @@ def _sweep(ctx) -> list[tuple[str, str, str]]:  # noqa: ANN001
         plan_text += "（含顺序扫描）"
     return [
         (
-            "写入未办结工单（COPY）",
+            "写入未办结工单（一条 INSERT … SELECT）",
             f"{OPEN_ORDERS:,} 件，{copy_s:.1f} 秒，{OPEN_ORDERS / copy_s:,.0f} 行/秒；库中未办结 {open_count:,} 件",
             "（只报告）",
         ),

@@ -99,16 +99,21 @@ def _require_sla(actor: Any) -> None:
 # --- Routing rules ----------------------------------------------------------------------------------
 
 
-def belongs_to_estate(organisation: Organisation, estate: Place) -> bool:
-    """A rights unit of the estate: registered at the estate (or below it), or owning a unit in it now."""
+def organisations_of_estate(estate: Place) -> Any:
+    """Organisations of the estate: registered at the estate (or below it), or owning a unit in it now."""
     holds = Ownership.objects.filter(
         organisation=OuterRef("pk"), unit__path__startswith=estate.path, until__isnull=True
     )
-    return (
-        Organisation.objects.filter(pk=organisation.pk)
-        .filter(Q(place__path__startswith=estate.path) | Q(Exists(holds)))
-        .exists()
-    )
+    return Organisation.objects.filter(Q(place__path__startswith=estate.path) | Q(Exists(holds)))
+
+
+def rights_units_of(estate: Place) -> Any:
+    """The rights units (产权单位) a rule of this estate may name."""
+    return organisations_of_estate(estate).filter(kind=OrganisationKind.RIGHTS_UNIT).order_by("name")
+
+
+def belongs_to_estate(organisation: Organisation, estate: Place) -> bool:
+    return organisations_of_estate(estate).filter(pk=organisation.pk).exists()
 
 
 def _one_body(
@@ -453,7 +458,7 @@ def _body_of(rule: RoutingRule) -> Any:
     return rule.company or rule.rights_unit or rule.department
 
 
-def routing_table(estate: Place, on: dt.date) -> list[RoutingRow]:
+def routing_table(estate: Place, on: dt.date, categories: list[Category] | None = None) -> list[RoutingRow]:
     """Every active category of the estate with its effective body, as services.route_for decides it:
     the category's rule, its parent's, the estate's default rule, then the current contract's company."""
     rules_by_category = {
@@ -474,7 +479,8 @@ def routing_table(estate: Place, on: dt.date) -> list[RoutingRow]:
             source="本小区默认规则" if default else fallback_source,
         )
     ]
-    categories = Category.objects.filter(active=True).select_related("parent").order_by("position", "id")
+    if categories is None:
+        categories = list(Category.objects.filter(active=True).select_related("parent").order_by("position", "id"))
     for category in categories:
         own = rules_by_category.get(category.pk)
         parent = rules_by_category.get(category.parent_id) if category.parent_id else None
@@ -504,7 +510,12 @@ class Preview:
 
 
 def order_preview(
-    *, estate: Place, category: Category, priority: str = Priority.NORMAL, now: dt.datetime | None = None
+    *,
+    estate: Place,
+    category: Category,
+    priority: str = Priority.NORMAL,
+    now: dt.datetime | None = None,
+    table: list[RoutingRow] | None = None,
 ) -> Preview:
     """services.route_for and services.sla_limits_for for an order of ``category`` in ``estate`` filed
     now, with the deadlines the intake would store (the same arithmetic as work_order_submit)."""
@@ -513,7 +524,8 @@ def order_preview(
     route = services.route_for(estate=estate, category=category, on=on)
     limits = services.sla_limits_for(estate=estate, category=category, priority=priority, on=on)
     contract = services.current_contract(estate, on)
-    row = next((r for r in routing_table(estate, on) if r.category is not None and r.category.pk == category.pk), None)
+    table = table if table is not None else routing_table(estate, on)
+    row = next((r for r in table if r.category is not None and r.category.pk == category.pk), None)
     source = row.source if row is not None else ""
     resolve_by = services._deadline(now, limits.resolve, limits.working_hours_only)  # noqa: SLF001
     accept_by = min(services._deadline(now, limits.accept, limits.working_hours_only), resolve_by)  # noqa: SLF001

@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core.scoping import get_for_user
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
-from gongzhi.registry.choices import OrganisationKind, PlaceKind
-from gongzhi.registry.models import Organisation, Place
+from gongzhi.registry.choices import PlaceKind
+from gongzhi.registry.models import Place
 from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.choices import Priority
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
@@ -87,11 +87,7 @@ def _bodies(user: Any, estate: Place) -> list[tuple[str, str, list[tuple[str, An
     companies = PropertyCompany.objects.visible_to(user).order_by("name")
     above = [int(pk) for pk in estate.path.strip("/").split("/") if pk]
     departments = Department.objects.filter(place_id__in=above).order_by("name")
-    rights_units = [
-        o
-        for o in Organisation.objects.filter(kind=OrganisationKind.RIGHTS_UNIT).order_by("name")
-        if sr.belongs_to_estate(o, estate)
-    ]
+    rights_units = sr.rights_units_of(estate)
     return [
         ("物业企业", [(f"company-{c.pk}", c) for c in companies]),
         ("产权单位", [(f"rights_unit-{o.pk}", o) for o in rights_units]),
@@ -107,13 +103,13 @@ def _body_from(key: str, groups: list) -> dict[str, Any] | None:
     return None
 
 
-def _preview(request: HttpRequest, estate: Place, categories: list[Category]) -> dict[str, Any]:
+def _preview(request: HttpRequest, estate: Place, categories: list[Category], table: list) -> dict[str, Any]:
     chosen = request.GET.get("category") or ""
     priority = request.GET.get("priority") or Priority.NORMAL
     if priority not in Priority.values:
         priority = Priority.NORMAL
     category = next((c for c in categories if str(c.pk) == chosen), None)
-    preview = sr.order_preview(estate=estate, category=category, priority=priority) if category else None
+    preview = sr.order_preview(estate=estate, category=category, priority=priority, table=table) if category else None
     return {
         "preview": preview,
         "preview_category": category,
@@ -133,7 +129,8 @@ def routing(request: HttpRequest, pk: int) -> HttpResponse:
     what an order filed now would get (htmx swaps only the preview)."""
     estate = _estate(request, pk)
     categories = list(Category.objects.filter(active=True).select_related("parent").order_by("position", "id"))
-    context = {"estate": estate, **_preview(request, estate, categories)}
+    rows = sr.routing_table(estate, timezone.localdate(), categories)
+    context = {"estate": estate, **_preview(request, estate, categories, rows)}
     if request.headers.get("HX-Request"):
         return render(request, "work_orders/rules/_preview.html", context)
     may_edit = sr.may_edit_routing(request.user, estate)
@@ -141,7 +138,7 @@ def routing(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav_active": "work_orders",
             "here": "routing",
-            "rows": sr.routing_table(estate, timezone.localdate()),
+            "rows": rows,
             "categories": categories,
             "may_edit": may_edit,
             "bodies": _bodies(request.user, estate) if may_edit else [],

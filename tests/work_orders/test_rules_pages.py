@@ -236,3 +236,16 @@ def test_others_get_403_or_404_on_time_limit_changes_and_nothing_changes(wo, per
     )
     assert client.post(reverse("work_orders:sla_delete", args=[policy.pk])).status_code == status
     assert _state() == before
+
+
+def test_the_routing_page_needs_the_same_few_queries_however_many_rules(wo, django_assert_max_num_queries):
+    client = wo.client_for("community_staff")
+    url = reverse("work_orders:routing", args=[wo.estate_a.pk])
+    client.get(url)  # warm the session
+    with django_assert_max_num_queries(20) as few:
+        client.get(url, {"category": wo.leak.pk})
+    sr.routing_rule_create(estate=wo.estate_a, category=wo.leak.parent, department=wo.housing, actor=None)
+    sr.routing_rule_create(estate=wo.estate_a, category=wo.garbage, rights_unit=wo.rights_unit, actor=None)
+    sr.routing_rule_create(estate=wo.estate_a, category=None, company=wo.company_b, actor=None)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url, {"category": wo.leak.pk})
