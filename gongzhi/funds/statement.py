@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -141,9 +142,16 @@ def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int]]:
     )
 
 
+_ODD_SPACE = re.compile(r"\s\s|[^\S ]")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        plain = value.strip()
+        if unicodedata.is_normalized("NFKC", plain) and not _ODD_SPACE.search(plain):
+            return plain  # the common case: nothing to normalise
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(value))).strip()
@@ -185,14 +193,28 @@ _DATE_FORMATS = (
 )
 
 
+_ISO_DAY = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+
+
 def parse_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
+    return _parse_date_text(_text(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> dt.date:
+    """A statement has few distinct days: each text is parsed once."""
     if not text:
         raise ValueError("日期为空")
+    plain = _ISO_DAY.fullmatch(text)
+    if plain:
+        try:
+            return dt.date(int(plain.group(1)), int(plain.group(2)), int(plain.group(3)))
+        except ValueError:
+            raise ValueError(f"“{text[:20]}”不是日期（应为 2023-02-10）") from None
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar day, no time zone
