@@ -199,7 +199,7 @@ def routing_rule_create(
 
 def _lock_rule(rule: RoutingRule) -> RoutingRule:
     return (
-        RoutingRule.all_objects.select_for_update()
+        RoutingRule.all_objects.select_for_update(of=("self",))
         .select_related("estate", "category", "company", "rights_unit", "department")
         .get(pk=rule.pk)
     )
@@ -400,7 +400,7 @@ def sla_policy_update(
     _check_clocks(clocks)
     flag = _working_hours(working_hours_only)
     with transaction.atomic():
-        policy = SlaPolicy.objects.select_for_update().select_related("category").get(pk=policy.pk)
+        policy = SlaPolicy.objects.select_for_update(of=("self",)).select_related("category").get(pk=policy.pk)
         before = snapshot(policy, SLA_AUDIT_FIELDS)
         for name, value in clocks.items():
             setattr(policy, name, value)
@@ -424,7 +424,7 @@ def sla_policy_delete(*, policy: SlaPolicy, actor: Any) -> None:
     """Remove a time-limit row (删除时限标准): its tier × category falls back to the less specific ones."""
     _require_sla(actor)
     with transaction.atomic():
-        policy = SlaPolicy.objects.select_for_update().select_related("category").get(pk=policy.pk)
+        policy = SlaPolicy.objects.select_for_update(of=("self",)).select_related("category").get(pk=policy.pk)
         before = snapshot(policy, SLA_AUDIT_FIELDS)
         label = _sla_label(policy)
         audit_record(
