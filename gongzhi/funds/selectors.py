@@ -318,11 +318,7 @@ def collection_rates(
         labels = {r[group]: f"{r[group]:%Y年%m月}" for r in rows}
     else:
         places = Place.objects.in_bulk([r[group] for r in rows])
-        labels = {
-            k: (f"{p.parent.name if by == 'building' else ''}{p.name}" if (p := places.get(k)) else "") for k in places
-        }
-        if by == "building":
-            labels = {k: places[k].name for k in places}
+        labels = {pk: p.name for pk, p in places.items()}
     out = [
         RateRow(r[group], labels.get(r[group], ""), r["bills"], r["paid"], r["due"] or 0, r["got"] or 0) for r in rows
     ]

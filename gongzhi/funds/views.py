@@ -752,17 +752,14 @@ def fee_issue(request: HttpRequest, estate_pk: int) -> HttpResponse:
     plan = FeePlan.objects.filter(estate=estate).order_by("-pk").first()
     if plan is None:
         raise Http404
-    made: list[int] = []
-
-    def issue() -> None:
-        made.append(
-            services.fee_bills_issue(
-                plan=plan, month=_date(request.POST.get("month"), "month", "计费月"), actor=request.user
-            )
-        )
-
-    response = _act(request, f"/funds/estate/{estate.pk}/fees/", issue, "已出账")
-    return response
+    return _act(
+        request,
+        f"/funds/estate/{estate.pk}/fees/",
+        lambda: services.fee_bills_issue(
+            plan=plan, month=_date(request.POST.get("month"), "month", "计费月"), actor=request.user
+        ),
+        "已出账（已出过的月份不会重复出账）",
+    )
 
 
 @login_required
