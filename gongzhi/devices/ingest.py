@@ -74,6 +74,20 @@ class _Row:
     event_id: int | None = None
 
 
+def _bound_cursor() -> Any:
+    """A psycopg cursor with server-side parameter binding on Django's connection (inside its transaction):
+    Django's default client-side binding quotes thousand-element arrays in Python, several times slower."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _int_array(values: list[int | None]) -> str:
+    """A PostgreSQL array literal of integers (much faster than adapting a long Python list)."""
+    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
+
+
 class RuleBook:
     """The active rules by device type: which event opens which alarm, which events clear which rules."""
 
@@ -243,26 +257,28 @@ class Ingestor:
         )
 
     def _insert_pg(self, rows: list[_Row], now: dt.datetime) -> list[_Row]:
+        """One COPY of the batch into a temporary table, then one INSERT … ON CONFLICT DO NOTHING RETURNING:
+        the rows returned are the new events (a duplicate returns nothing)."""
         table = Event._meta.db_table
-        sql = (
-            f"INSERT INTO {table} (device_id, message_id, kind, at, received_at, source, battery, data) "  # noqa: S608
-            "SELECT d, m, k, a, %s, s, b, j::jsonb FROM unnest(%s::bigint[], %s::text[], %s::text[], "
-            "%s::timestamptz[], %s::text[], %s::int[], %s::text[]) AS t(d, m, k, a, s, b, j) "
-            "ON CONFLICT (device_id, message_id) DO NOTHING RETURNING id, device_id, message_id"
-        )
-        params = [
-            now,
-            [r.device.id for r in rows],
-            [r.message.message_id for r in rows],
-            [r.message.kind for r in rows],
-            [r.message.at for r in rows],
-            [r.source for r in rows],
-            [r.message.battery for r in rows],
-            [json.dumps(r.message.data, ensure_ascii=False) for r in rows],
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        with _bound_cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS devices_event_in (device_id bigint, message_id text, "
+                "kind text, at timestamptz, source text, battery int, data jsonb) ON COMMIT DELETE ROWS"
+            )
+            columns = "device_id, message_id, kind, at, source, battery, data"
+            with cursor.copy(f"COPY devices_event_in ({columns}) FROM STDIN") as copy:
+                for r in rows:
+                    m = r.message
+                    data = json.dumps(m.data, ensure_ascii=False) if m.data else "{}"
+                    copy.write_row((r.device.id, m.message_id, m.kind, m.at, r.source, m.battery, data))
+            cursor.execute(
+                f"INSERT INTO {table} (device_id, message_id, kind, at, received_at, source, battery, data) "  # noqa: S608
+                "SELECT device_id, message_id, kind, at, %s, source, battery, data FROM devices_event_in "
+                "ON CONFLICT (device_id, message_id) DO NOTHING RETURNING id, device_id, message_id",
+                [now],
+            )
             ids = {(d, m): pk for pk, d, m in cursor.fetchall()}
+            cursor.execute("TRUNCATE devices_event_in")  # a retried batch in the same transaction starts clean
         new = []
         for row in rows:
             pk = ids.get((row.device.id, row.message.message_id))
@@ -284,12 +300,12 @@ class Ingestor:
         was_offline = {pk for pk, online in locked.values_list("pk", "online") if not online}
         if connection.vendor == "postgresql":
             table = Device._meta.db_table
-            with connection.cursor() as cursor:
+            with _bound_cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {table} AS d SET last_seen_at = %s, online = true, updated_at = %s, "  # noqa: S608
                     "battery = COALESCE(v.b, d.battery) FROM unnest(%s::bigint[], %s::int[]) AS v(id, b) "
                     "WHERE d.id = v.id",
-                    [now, now, ids, [battery[i][1] if i in battery else None for i in ids]],
+                    [now, now, _int_array(ids), _int_array([battery[i][1] if i in battery else None for i in ids])],
                 )
         else:
             Device.objects.filter(pk__in=ids).update(last_seen_at=now, online=True, updated_at=now)

@@ -117,10 +117,12 @@ def validate(value: Any, now: dt.datetime) -> Message:
         data = {}
     if not isinstance(data, dict):
         raise Rejected("data（数据）应为 JSON 对象")
-    if len(json.dumps(data, ensure_ascii=False)) > MAX_DATA_CHARS:
-        raise Rejected(f"data（数据）过大，最多 {MAX_DATA_CHARS} 个字符")
-    if "\x00" in json.dumps(data):  # PostgreSQL cannot store NUL in text or jsonb
-        raise Rejected("data（数据）含有空字符")
+    if data:
+        text = json.dumps(data, ensure_ascii=False)
+        if len(text) > MAX_DATA_CHARS:
+            raise Rejected(f"data（数据）过大，最多 {MAX_DATA_CHARS} 个字符")
+        if "\x00" in text or "\\u0000" in text:  # PostgreSQL cannot store NUL in text or jsonb
+            raise Rejected("data（数据）含有空字符")
     return Message(device=device, message_id=message_id, kind=kind, at=at, battery=battery, data=data)
 
 

@@ -16,6 +16,7 @@ import uuid
 
 import paho.mqtt.client as mqtt
 import pytest
+from django.db import OperationalError
 
 from gongzhi.core.models import Notification
 from gongzhi.devices.ingest import Ingestor
@@ -109,8 +110,11 @@ def stop(worker) -> None:
 def wait_for(predicate, seconds=15.0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if predicate():
-            return True
+        try:
+            if predicate():
+                return True
+        except OperationalError:  # SQLite's shared in-memory test database locks a table while the worker writes
+            pass
         time.sleep(0.05)
     return predicate()
 
