@@ -5,8 +5,9 @@ routing and clocks follow them.
   at the door within 10 (the seeds' 劲松北 promise); resolution keeps the defaults (DOMAIN_RULES.md §G 28).
 - An estate with a rights unit (产权单位) sends house-safety demands (房屋安全) to it: the old buildings
   are the rights unit's to repair.
-- 广安门北街20号院 has no property company: its water, power, gas and heating demands go to the
-  district's utilities department (水电气热), the rest to the residents' committee as before.
+- 广安门北街20号院 has no property company: its house-safety demands (房屋安全: leaking roofs, cracked
+  walls of the old courtyard) go to the district's housing department (房管局); the rest to the
+  residents' committee as before.
 
 Everything goes through services_rules with the system as actor, so each rule has its audit row.
 Nothing is made twice: a rule or limit already there is left alone.
@@ -57,12 +58,11 @@ def build(*, seed: int = 2026, log: Any = None) -> dict[str, int]:  # noqa: ARG0
         counts["rules"] += 1
 
     bare = estates.get(NO_COMPANY)
-    utilities = categories.get("utilities")
-    if bare and utilities and not RoutingRule.objects.filter(estate=bare, category=utilities).exists():
+    if bare and safety and not RoutingRule.objects.filter(estate=bare, category=safety).exists():
         above = [int(pk) for pk in bare.path.strip("/").split("/") if pk]
-        department = Department.objects.filter(place_id__in=above, kind="utilities").order_by("pk").first()
+        department = Department.objects.filter(place_id__in=above, kind="housing").order_by("pk").first()
         if department is not None:
-            services_rules.routing_rule_create(estate=bare, category=utilities, department=department, actor=None)
+            services_rules.routing_rule_create(estate=bare, category=safety, department=department, actor=None)
             counts["rules"] += 1
     log(f"演示派单规则与时限标准：{counts['rules']} 条规则，{counts['policies']} 条时限标准。")
     return counts

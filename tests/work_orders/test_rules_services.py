@@ -389,7 +389,7 @@ def test_the_sla_table_marks_what_is_set_and_what_is_inherited(wo):
 # --- Demo -----------------------------------------------------------------------------------------
 
 
-def test_the_demo_rules_give_the_jinsong_tier_and_route_to_the_rights_unit_and_the_department(wo):
+def test_the_demo_rules_give_the_jinsong_tier_and_send_house_safety_to_the_rights_unit_or_the_housing_department(wo):
     from gongzhi.work_orders import demo_rules
 
     jinsong = reg.place_create(kind="estate", name="劲松一区", parent=wo.community_a, actor=None)
@@ -402,13 +402,13 @@ def test_the_demo_rules_give_the_jinsong_tier_and_route_to_the_rights_unit_and_t
         actor=None,
     )
     bare = reg.place_create(kind="estate", name="广安门北街20号院", parent=wo.community_b, actor=None)
-    utilities = gov.department_create(kind="utilities", name="西城区水电气热服务中心", place=wo.district, actor=None)
     assert demo_rules.build(seed=2026) == {"policies": 1, "rules": 2}
     policy = SlaPolicy.objects.get()
     assert (policy.tier, policy.category, policy.accept_minutes, policy.arrive_minutes) == ("comfort", None, 3, 10)
     safety = Category.objects.get(code="housing-safety")
+    wo.roof = Category.objects.get(code="housing-safety-roof")
     assert services.route_for(estate=wo.estate_a, category=safety, on=MONDAY_10.date()).body == wo.rights_unit
-    assert services.route_for(estate=bare, category=wo.leak, on=MONDAY_10.date()).body == utilities
+    assert services.route_for(estate=bare, category=wo.roof, on=MONDAY_10.date()).body == wo.housing
     order = submit(wo, estate=jinsong, reporter=None, reporter_name="张大爷", category=wo.garbage)
     assert order.accept_by == MONDAY_10 + 3 * MINUTE
     assert AuditLog.objects.filter(object_type__in=["work_orders.slapolicy", "work_orders.routingrule"]).count() == 3
