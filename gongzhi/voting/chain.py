@@ -61,6 +61,7 @@ def verify(motion: Any) -> Verification:
     Also checks that the chain ends where the motion says it ends (no entry removed from the end or
     added behind its back) and that the electorate's live choices are the chain's (the tally reads them).
     """
+    from gongzhi.voting import rules
     from gongzhi.voting.models import Ballot, ElectorateUnit
 
     prev = GENESIS
@@ -94,11 +95,22 @@ def verify(motion: Any) -> Verification:
             None,
             f"链末与公布的不符：公布 {motion.chain_length} 张、末哈希 {motion.chain_head or GENESIS}",
         )
-    rows = ElectorateUnit.objects.filter(motion_id=motion.pk).values_list("unit_id", "ballot_id", "choice")
-    for unit_id, ballot_id, choice in rows.iterator(chunk_size=5000):
+    rows = ElectorateUnit.objects.filter(motion_id=motion.pk).values_list(
+        "unit_id", "ballot_id", "choice", "head_no", "head_lead", "head_state"
+    )
+    heads: dict[int, list[str]] = {}
+    leads: dict[int, tuple[int, str]] = {}
+    for unit_id, ballot_id, choice, head_no, head_lead, head_state in rows.iterator(chunk_size=5000):
         want = live.pop(unit_id, (None, ""))
         if (ballot_id, choice) != want:
             return Verification(False, length, prev, None, unit_id, "计票用的有效意见与选票链不符")
+        heads.setdefault(head_no, []).append(choice)
+        if head_lead:
+            leads[head_no] = (unit_id, head_state)
+    for head_no, choices in heads.items():
+        unit_id, state = leads.get(head_no, (None, None))
+        if state != rules.head_position(choices):
+            return Verification(False, length, prev, None, unit_id, "计票人意见与其各户选票不符")
     if live:
         unit_id = next(iter(live))
         return Verification(False, length, prev, None, unit_id, "选票所投房屋不在表决名册中")

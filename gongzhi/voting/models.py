@@ -251,6 +251,16 @@ class ElectorateUnit(models.Model):
     head = models.CharField(_("计票人"), max_length=255, help_text=_("同一计票人的房屋只计一人（§C 12）"))
     head_no = models.PositiveIntegerField(_("计票人序号"))
     shared_head = models.BooleanField(_("多户计一人"), default=False)
+    head_lead = models.BooleanField(
+        _("代表该计票人"), default=False, help_text=_("每个计票人只有一户为真：人数按这一户的计票人意见计")
+    )
+    head_state = models.CharField(
+        _("计票人意见"),
+        max_length=6,
+        blank=True,
+        help_text=_("代表户上：空=未投，agree=同意，not=未同意，mixed=各户不一"),
+    )
+    round = models.PositiveSmallIntegerField(_("轮次"), default=0, help_text=_("该户被作废的选票数"))
     choice = models.CharField(_("表决意见"), max_length=10, choices=Choice.choices, blank=True)
     ballot = models.ForeignKey(
         "Ballot", verbose_name=_("有效选票"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -441,6 +441,21 @@ def count(units: list[VoterUnit] | tuple[VoterUnit, ...], choices: dict[int, str
     )
 
 
+HEAD_NONE, HEAD_AGREE, HEAD_NOT, HEAD_MIXED = "", "agree", "not", "mixed"
+
+
+def head_position(choices: list[str] | tuple[str, ...]) -> str:
+    """A head's position from the live choices of its units ("" for a unit that has not voted):
+    none cast → "", every cast one agrees → "agree", agree and not → "mixed", otherwise "not".
+    This is ``count``'s rule, kept per head so the tally can count heads without DISTINCT."""
+    cast = {c for c in choices if c}
+    if not cast:
+        return HEAD_NONE
+    if cast == {"agree"}:
+        return HEAD_AGREE
+    return HEAD_MIXED if "agree" in cast else HEAD_NOT
+
+
 def petition_reached(signed_heads: int, total_heads: int) -> bool:
     """≥ 20 % of owners by headcount may require an extraordinary assembly (BJ art. 36, §E 18)."""
     return meets(signed_heads, total_heads, Fraction(1, 5), True)

@@ -3,9 +3,9 @@ petition progress.
 
 The count is one aggregate over the frozen electorate, whose rows carry each unit's live choice. Areas
 are summed as integer hundredths of a m² (``area_cents``), so the sums are exact on both databases.
-Heads (§C 12): most heads are one unit and are counted with a plain filtered COUNT; only heads of
-several units (``shared_head``) need COUNT(DISTINCT). A head agrees when every ballot of its units
-agrees, so agreeing heads = participating heads − heads with any ballot that is not "agree".
+Heads (§C 12): one unit of each head (``head_lead``) carries the head's position (``head_state``,
+kept by the services with ``rules.head_position`` whenever a unit of the head votes or is voided), so
+heads are counted with plain filtered COUNTs in the same single pass — no COUNT(DISTINCT), no sort.
 """
 
 from __future__ import annotations
@@ -23,18 +23,15 @@ from gongzhi.voting.models import Assembly, ElectorateUnit, Motion, Petition, Pe
 
 CAST = ~Q(choice="")
 AGREE = Q(choice=Choice.AGREE)
-NOT_AGREE = Q(choice__in=[Choice.DISAGREE, Choice.ABSTAIN])
-SINGLE = Q(shared_head=False)
-SHARED = Q(shared_head=True)
+LEAD = Q(head_lead=True)
 
 COUNT_ANNOTATIONS = {
     "part_cents": Sum("area_cents", filter=CAST, default=0),
     "agree_cents": Sum("area_cents", filter=AGREE, default=0),
-    "part_single": Count("pk", filter=CAST & SINGLE),
-    "agree_single": Count("pk", filter=AGREE & SINGLE),
-    "part_shared": Count("head_no", filter=CAST & SHARED, distinct=True),
-    "agree_shared": Count("head_no", filter=AGREE & SHARED, distinct=True),
-    "not_agree_shared": Count("head_no", filter=NOT_AGREE & SHARED, distinct=True),
+    "part_heads": Count("pk", filter=LEAD & ~Q(head_state=rules.HEAD_NONE)),
+    "agree_heads": Count("pk", filter=LEAD & Q(head_state=rules.HEAD_AGREE)),
+    "mixed_heads": Count("pk", filter=LEAD & Q(head_state=rules.HEAD_MIXED)),
+    "units_voted": Count("pk", filter=CAST),
 }
 
 
@@ -51,29 +48,24 @@ def _cents(n: int | None) -> Decimal:
     return Decimal(n or 0).scaleb(-2)
 
 
-def _live(row: dict[str, Any], total_area: Decimal, total_heads: int, units_voted: int | None = None) -> LiveCounts:
-    part_heads = row["part_single"] + row["part_shared"]
-    agree_heads = row["agree_single"] + row["part_shared"] - row["not_agree_shared"]
-    mixed = row["agree_shared"] + row["not_agree_shared"] - row["part_shared"]
+def _live(row: dict[str, Any], total_area: Decimal, total_heads: int) -> LiveCounts:
     return LiveCounts(
         counts=rules.Counts(
             total_area=total_area,
             total_heads=total_heads,
             participating_area=_cents(row["part_cents"]),
-            participating_heads=part_heads,
+            participating_heads=row["part_heads"],
             agreeing_area=_cents(row["agree_cents"]),
-            agreeing_heads=agree_heads,
+            agreeing_heads=row["agree_heads"],
         ),
-        units_voted=units_voted if units_voted is not None else row.get("units_voted", 0),
-        mixed_heads=mixed,
+        units_voted=row["units_voted"],
+        mixed_heads=row["mixed_heads"],
     )
 
 
 def motion_counts(motion: Motion) -> LiveCounts:
     """The live counts of one motion: one query over its electorate."""
-    row = ElectorateUnit.objects.filter(motion_id=motion.pk).aggregate(
-        **COUNT_ANNOTATIONS, units_voted=Count("pk", filter=CAST)
-    )
+    row = ElectorateUnit.objects.filter(motion_id=motion.pk).aggregate(**COUNT_ANNOTATIONS)
     return _live(row, motion.total_area or Decimal("0.00"), motion.total_heads or 0)
 
 
@@ -84,7 +76,7 @@ def counts_by_motion(motion_ids: list[int]) -> dict[int, LiveCounts]:
     rows = (
         ElectorateUnit.objects.filter(motion_id__in=motion_ids)
         .values("motion_id")
-        .annotate(**COUNT_ANNOTATIONS, units_voted=Count("pk", filter=CAST))
+        .annotate(**COUNT_ANNOTATIONS)
         .order_by()
     )
     return {

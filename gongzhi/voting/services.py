@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Case, Max, OuterRef, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -308,6 +308,7 @@ def _freeze(motion: Motion, now: dt.datetime) -> None:
         members[head] = members.get(head, 0) + 1
         prepared.append((u, owner_keys, head))
     rows = []
+    leads: set[str] = set()
     for u, owner_keys, head in prepared:
         area = u.area if u.area is not None else Decimal("0.00")
         rows.append(
@@ -325,8 +326,10 @@ def _freeze(motion: Motion, now: dt.datetime) -> None:
                 head=head,
                 head_no=heads[head],
                 shared_head=members[head] > 1,
+                head_lead=head not in leads,
             )
         )
+        leads.add(head)
     ElectorateUnit.objects.bulk_create(rows, batch_size=2000)
     counts, _ = rules.count([rules.VoterUnit(r.unit_id, r.area, r.head) for r in rows], {})
     motion.frozen_at = now
@@ -368,9 +371,13 @@ def assembly_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = N
 # --- Ballots -----------------------------------------------------------------------------------------
 
 
-def _append(motion_id: int, **fields: Any) -> tuple[Ballot, Motion]:
-    """Append one entry to a motion's chain. Call inside a transaction; locks the motion row."""
-    motion = Motion.objects.select_for_update().get(pk=motion_id)
+def _lock(motion_id: int) -> Motion:
+    """Lock the motion row: every entry of its chain is appended under this lock, one at a time."""
+    return Motion.objects.select_for_update().get(pk=motion_id)
+
+
+def _append(motion: Motion, **fields: Any) -> Ballot:
+    """Append one entry to a locked motion's chain (call inside the transaction that took ``_lock``)."""
     ballot = Ballot(
         motion_id=motion.pk,
         seq=motion.chain_length + 1,
@@ -379,14 +386,37 @@ def _append(motion_id: int, **fields: Any) -> tuple[Ballot, Motion]:
     )
     ballot.hash = chain.entry_hash(ballot.prev_hash, ballot)
     try:
-        with transaction.atomic():
-            ballot.save(force_insert=True)
-    except IntegrityError as exc:
+        ballot.save(force_insert=True)
+    except IntegrityError as exc:  # the database's own one-ballot-per-unit rule; the transaction rolls back
         raise _conflict("unit", "该户已投票，选票不可更改") from exc
     motion.chain_head = ballot.hash
     motion.chain_length = ballot.seq
     Motion.objects.filter(pk=motion.pk).update(chain_head=ballot.hash, chain_length=ballot.seq)
-    return ballot, motion
+    return ballot
+
+
+def _set_live(row: ElectorateUnit, ballot: Ballot | None, choice: str, **extra: Any) -> None:
+    """Point a unit's electorate row at its live ballot and keep its head's position (§C 12)."""
+    if not row.shared_head:
+        ElectorateUnit.objects.filter(pk=row.pk).update(
+            ballot=ballot, choice=choice, head_state=rules.head_position([choice]), **extra
+        )
+        return
+    ElectorateUnit.objects.filter(pk=row.pk).update(ballot=ballot, choice=choice, **extra)
+    _refresh_heads(row.motion_id, [row.head_no])
+
+
+def _refresh_heads(motion_id: int, head_nos: Iterable[int]) -> None:
+    """Recompute the position of heads of several units from their units' live choices."""
+    choices: dict[int, list[str]] = {}
+    for head_no, choice in ElectorateUnit.objects.filter(motion_id=motion_id, head_no__in=set(head_nos)).values_list(
+        "head_no", "choice"
+    ):
+        choices.setdefault(head_no, []).append(choice)
+    for head_no, cast in choices.items():
+        ElectorateUnit.objects.filter(motion_id=motion_id, head_no=head_no, head_lead=True).update(
+            head_state=rules.head_position(cast)
+        )
 
 
 def _cast(
@@ -405,18 +435,17 @@ def _cast(
 ) -> Ballot:
     if choice not in Choice.values:
         raise ValidationError({"choice": "表决意见应为 同意/不同意/弃权"})
-    Motion.objects.select_for_update().filter(pk=motion.pk).first()  # serialize the chain first
+    locked = _lock(motion.pk)  # serialize the chain before looking at the unit
     row = ElectorateUnit.objects.filter(motion_id=motion.pk, unit_id=unit_id).first()
     if row is None:
         raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
     if row.ballot_id is not None:
         raise _conflict("unit", "该户已投票，选票不可更改")
-    voids = Ballot.objects.filter(motion_id=motion.pk, unit_id=unit_id, kind=BallotKind.VOID).count()
-    ballot, _ = _append(
-        motion.pk,
+    ballot = _append(
+        locked,
         kind=BallotKind.CAST,
         unit_id=unit_id,
-        round=voids,
+        round=row.round,
         choice=choice,
         channel=channel,
         voter_person_id=voter_person_id,
@@ -427,7 +456,7 @@ def _cast(
         confirmed_by=confirmed_by if getattr(confirmed_by, "is_authenticated", False) else None,
         at=at,
     )
-    ElectorateUnit.objects.filter(pk=row.pk).update(ballot=ballot, choice=choice)
+    _set_live(row, ballot, choice)
     return ballot
 
 
@@ -485,12 +514,12 @@ def ballot_void(*, ballot: Ballot, reason: str, actor: Any, now: dt.datetime | N
         raise ValidationError({"reason": "请填写作废原因"})
     _require_open(motion)
     with transaction.atomic():
-        Motion.objects.select_for_update().filter(pk=motion.pk).first()
+        locked = _lock(motion.pk)
         row = ElectorateUnit.objects.filter(motion_id=motion.pk, unit_id=ballot.unit_id).first()
         if ballot.kind != BallotKind.CAST or row is None or row.ballot_id != ballot.pk:
             raise ValidationError({"ballot": "只能作废该户当前有效的选票"})
-        entry, _ = _append(
-            motion.pk,
+        entry = _append(
+            locked,
             kind=BallotKind.VOID,
             unit_id=ballot.unit_id,
             round=ballot.round,
@@ -499,7 +528,7 @@ def ballot_void(*, ballot: Ballot, reason: str, actor: Any, now: dt.datetime | N
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
             at=_now(now),
         )
-        ElectorateUnit.objects.filter(pk=row.pk).update(ballot=None, choice="")
+        _set_live(row, None, "", round=row.round + 1)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -665,7 +694,7 @@ def paper_ballots_import(
                 seq=seq,
                 kind=BallotKind.CAST,
                 unit_id=by_label[label].unit_id,
-                round=0,
+                round=by_label[label].round,
                 choice=choice_of[choice],
                 channel=BallotChannel.PAPER,
                 sheet_no=sheet[:40],
@@ -681,9 +710,12 @@ def paper_ballots_import(
         new = Ballot.objects.filter(
             motion_id=motion.pk, unit_id=OuterRef("unit_id"), kind=BallotKind.CAST, seq__gt=locked.chain_length
         )
-        ElectorateUnit.objects.filter(motion=motion, unit_id__in=[b.unit_id for b in ballots]).update(
-            ballot_id=Subquery(new.values("pk")[:1]), choice=Subquery(new.values("choice")[:1])
+        voted = ElectorateUnit.objects.filter(motion=motion, unit_id__in=[b.unit_id for b in ballots])
+        voted.update(ballot_id=Subquery(new.values("pk")[:1]), choice=Subquery(new.values("choice")[:1]))
+        voted.filter(shared_head=False).update(
+            head_state=Case(When(choice=Choice.AGREE, then=Value(rules.HEAD_AGREE)), default=Value(rules.HEAD_NOT))
         )
+        _refresh_heads(motion.pk, {by_label[label].head_no for label, _c, _s in rows if by_label[label].shared_head})
         Motion.objects.filter(pk=motion.pk).update(chain_head=prev, chain_length=seq)
         audit_record(
             actor=actor,

@@ -456,3 +456,49 @@ def test_petition_progress_counts_heads_not_signatures(world):
     assert Notification.objects.filter(recipient__username="committee_member").count() == 1
     services.petition_sign(petition=petition, actor=world.users["owner3"])
     assert Notification.objects.filter(recipient__username="committee_member").count() == 1  # told once
+
+
+def test_the_database_itself_refuses_a_second_live_ballot_for_a_unit(vote):
+    # One ballot per unit is a constraint, not only a check in the service: a second cast row for the
+    # same (motion, unit, round) cannot be written even by code that skips the service.
+    from django.db import IntegrityError, transaction
+
+    first = services.ballot_cast(motion=vote.motion, unit=vote.units_a[0], choice="agree", actor=vote.users["resident"])
+    twin = Ballot(
+        motion=vote.motion,
+        seq=2,
+        kind="cast",
+        unit=vote.units_a[0],
+        round=first.round,
+        choice="disagree",
+        channel="online",
+        at=first.at,
+        prev_hash=first.hash,
+        hash="f" * 64,
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+    assert Ballot.objects.count() == 1
+
+
+def test_head_position_follows_votes_and_voids_and_is_verified(world):
+    # 王业主 holds 101 and 301: one head (§C 12). Agree + disagree = mixed; void the disagree = agree.
+    extra = reg.unit_create(building=world.building_a2, number="301", registered_area=Decimal("90.00"), actor=None)
+    reg.ownership_add(unit=extra, person=world.owner_person, actor=None)
+    _, (motion,) = make_assembly(world)
+    resident = world.users["resident"]
+    services.ballot_cast(motion=motion, unit=world.units_a[0], choice="agree", actor=resident)
+    assert selectors.motion_counts(motion).counts.agreeing_heads == 1
+    second = services.ballot_cast(motion=motion, unit=extra, choice="disagree", actor=resident)
+    live = selectors.motion_counts(motion)
+    assert (live.counts.participating_heads, live.counts.agreeing_heads, live.mixed_heads) == (1, 0, 1)
+    services.ballot_void(ballot=second, reason="业主申请更正", actor=world.users["committee_member"])
+    live = selectors.motion_counts(motion)
+    assert (live.counts.participating_heads, live.counts.agreeing_heads, live.mixed_heads) == (1, 1, 0)
+    motion = Motion.objects.get(pk=motion.pk)
+    assert chain.verify(motion).ok
+    # someone edits the head's position behind the chain's back: verification names the unit
+    lead = ElectorateUnit.objects.get(motion=motion, head_lead=True, shared_head=True)
+    ElectorateUnit.objects.filter(pk=lead.pk).update(head_state="not")
+    result = chain.verify(motion)
+    assert not result.ok and result.bad_unit_id == lead.unit_id and "计票人" in result.problem
