@@ -436,6 +436,20 @@ def sla_policy_delete(*, policy: SlaPolicy, actor: Any) -> None:
 # --- Reading back: the effective table and a preview ------------------------------------------------
 
 
+def category_tree() -> list[Category]:
+    """Active categories in tree order: each top category followed by its sub-categories."""
+    categories = list(Category.objects.filter(active=True).select_related("parent").order_by("position", "id"))
+    children: dict[int, list[Category]] = {}
+    for c in categories:
+        if c.parent_id is not None:
+            children.setdefault(c.parent_id, []).append(c)
+    out: list[Category] = []
+    for c in categories:
+        if c.parent_id is None:
+            out += [c, *children.get(c.pk, [])]
+    return out
+
+
 @dataclass(frozen=True)
 class RoutingRow:
     """One category in an estate's routing table: who handles it now and why."""
@@ -480,7 +494,7 @@ def routing_table(estate: Place, on: dt.date, categories: list[Category] | None 
         )
     ]
     if categories is None:
-        categories = list(Category.objects.filter(active=True).select_related("parent").order_by("position", "id"))
+        categories = category_tree()
     for category in categories:
         own = rules_by_category.get(category.pk)
         parent = rules_by_category.get(category.parent_id) if category.parent_id else None
@@ -560,7 +574,7 @@ def sla_table() -> tuple[list[tuple[str | None, str]], list[tuple[Category | Non
     explicit = {(p.tier, p.category_id) for p in policies}
     columns: list[tuple[str | None, str]] = [(value, str(label)) for value, label in ServiceTier.choices]
     columns.append((None, "无合同（不分等级）"))
-    categories: list[Category | None] = [None, *Category.objects.filter(active=True).select_related("parent")]
+    categories: list[Category | None] = [None, *category_tree()]
     out = []
     for category in categories:
         chain = [c.code for c in category.chain()] if category else []

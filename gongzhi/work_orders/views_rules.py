@@ -128,7 +128,7 @@ def routing(request: HttpRequest, pk: int) -> HttpResponse:
     """一个小区的派单规则: every category with its effective body, the rules to edit, and a preview of
     what an order filed now would get (htmx swaps only the preview)."""
     estate = _estate(request, pk)
-    categories = list(Category.objects.filter(active=True).select_related("parent").order_by("position", "id"))
+    categories = sr.category_tree()
     rows = sr.routing_table(estate, timezone.localdate(), categories)
     context = {"estate": estate, **_preview(request, estate, categories, rows)}
     if request.headers.get("HX-Request"):
@@ -220,7 +220,7 @@ def sla(request: HttpRequest) -> HttpResponse:
             ),
             "may_edit": sr.may_edit_sla(request.user),
             "tiers": ServiceTier.choices,
-            "categories": Category.objects.filter(active=True).select_related("parent").order_by("position", "id"),
+            "categories": sr.category_tree(),
             "emergency": sr.minutes_text(sr.emergency_resolve_minutes()),
         },
     )
