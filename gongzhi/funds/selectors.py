@@ -19,6 +19,7 @@ from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, EntryKind, ReviewSubjec
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
+    CampaignPayment,
     CampaignStep,
     ContactLog,
     FeeBill,
@@ -86,7 +87,14 @@ def my_fund(user: Any) -> list[dict[str, Any]]:
     """The user's units' fund shares (分户账): first-phase deposit and what was paid in since."""
     out = []
     for uf in UnitFund.objects.visible_to(user).select_related("unit__building", "unit__entrance", "estate", "account"):
-        since = FundMovement.objects.filter(unit=uf.unit).aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"]
+        # re-raising paid for the unit (its payment rows) and other movements booked to the unit
+        paid = CampaignPayment.objects.filter(bill__unit=uf.unit).aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"]
+        other = (
+            FundMovement.objects.filter(unit=uf.unit)
+            .exclude(kind="replenish")
+            .aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"]
+        )
+        since = paid + other
         out.append({"unit_fund": uf, "paid_since_fen": since, "total_fen": uf.first_phase_fen + since})
     return out
 

@@ -451,19 +451,39 @@ def _apply_payments(
             bill.paid_on = day
         changed[bill.pk] = bill
     _set_paid(list(changed.values()))
-    moves = [
-        FundMovement(
-            estate_id=campaign.estate_id,
-            unit_id=bill.unit_id,
-            kind=MovementKind.REPLENISH,
-            amount_fen=amount,
-            occurred_on=day,
-            note=f"续筹 {bill.code}",
-            document_ref=ref,
-            created_by=_user(actor),
-        )
-        for bill, _row, amount, day, _m, ref in items
-    ]
+    if statement is None:
+        # a payment entered by hand: one movement of the unit's share of the fund
+        moves = [
+            FundMovement(
+                estate_id=campaign.estate_id,
+                unit_id=bill.unit_id,
+                kind=MovementKind.REPLENISH,
+                amount_fen=amount,
+                occurred_on=day,
+                note=f"续筹 {bill.code}",
+                document_ref=ref,
+                created_by=_user(actor),
+            )
+            for bill, _row, amount, day, _m, ref in items
+        ]
+    else:
+        # a bank statement: one movement per day credited, as the bank's account shows it; each unit's
+        # part is its payment rows (CampaignPayment), not a second copy here
+        per_day: dict[dt.date, list[int]] = defaultdict(list)
+        for _bill, _row, amount, day, _m, _ref in items:
+            per_day[day].append(amount)
+        moves = [
+            FundMovement(
+                estate_id=campaign.estate_id,
+                kind=MovementKind.REPLENISH,
+                amount_fen=sum(amounts),
+                occurred_on=day,
+                note=f"续筹交款 {len(amounts)} 笔（银行流水 {statement.file_name[:60]}）",
+                document_ref=f"流水导入#{statement.pk}",
+                created_by=_user(actor),
+            )
+            for day, amounts in sorted(per_day.items())
+        ]
     _credit_fund(campaign.estate_id, sum(i[2] for i in items), moves)
     return payments
 

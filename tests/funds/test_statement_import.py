@@ -205,3 +205,21 @@ def test_import_page_shows_errors_in_chinese_and_imports_nothing(world, campaign
     assert StatementImport.objects.count() == 0
     readonly = world.client_for("committee_member").post(f"/funds/campaign/{campaign.pk}/import/", {"file": upload})
     assert readonly.status_code == 403
+
+
+def test_statement_credits_the_fund_per_day_and_the_owner_sees_their_payment(world, campaign):
+    from gongzhi.funds import selectors
+
+    b = bills(campaign)
+    before = FundAccount.objects.get().balance_fen
+    content = csv_bytes([("F1", "2026-11-10", "10.00", "王", b[0].code), ("F2", "2026-11-11", "2.50", "李", b[1].code)])
+    services.statement_import(
+        campaign=campaign, content=content, file_name="f.csv", actor=world.users["property_manager"]
+    )
+    assert FundAccount.objects.get().balance_fen == before + 1250
+    days = list(
+        FundMovement.objects.filter(kind="replenish").order_by("occurred_on").values_list("occurred_on", "amount_fen")
+    )
+    assert days == [(dt.date(2026, 11, 10), 1000), (dt.date(2026, 11, 11), 250)]
+    (mine,) = selectors.my_fund(world.users["resident"])
+    assert mine["paid_since_fen"] == 1000
