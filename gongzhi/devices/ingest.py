@@ -174,7 +174,9 @@ class Ingestor:
             outcome.stored = len(new)
             outcome.duplicates += len(rows) - len(new)
             if new:
-                back_online = self._touch(new, now)
+                book = self.rulebook()
+                must = {r.device.id for r in new if book.matters(r.device.type_id, r.message.kind)}
+                back_online = self._touch(new, now, must)
                 self._apply(new, back_online, now, outcome)
         return outcome
 
@@ -287,17 +289,27 @@ class Ingestor:
                 new.append(row)
         return new
 
-    def _touch(self, new: list[_Row], now: dt.datetime) -> set[int]:
+    def _touch(self, new: list[_Row], now: dt.datetime, must: set[int]) -> set[int]:
         """Mark the devices seen now, with the battery of their latest event; returns those that were
-        offline. Device rows are locked in id order (one order for every worker: no deadlock)."""
+        offline.
+
+        Devices with events the rules act on (``must``) are locked, waiting, in id order: their alarms are
+        decided by one worker at a time. The others are locked with SKIP LOCKED: a device another worker
+        is marking seen at this very moment is left to it (the same "now", give or take milliseconds), so
+        workers sharing the subscription never queue behind each other for heartbeats. Both orders are
+        the same for every worker, and nobody waits after skipping: no deadlock."""
         battery: dict[int, tuple[dt.datetime, int]] = {}
         for row in new:
             m = row.message
             if m.battery is not None and (row.device.id not in battery or m.at >= battery[row.device.id][0]):
                 battery[row.device.id] = (m.at, m.battery)
-        ids = sorted({r.device.id for r in new})
-        locked = Device.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
-        was_offline = {pk for pk, online in locked.values_list("pk", "online") if not online}
+        rest = sorted({r.device.id for r in new} - must)
+        waited = Device.objects.filter(pk__in=sorted(must)).order_by("pk").select_for_update(no_key=True)
+        skipped = Device.objects.filter(pk__in=rest).order_by("pk").select_for_update(no_key=True, skip_locked=True)
+        states = list(waited.values_list("pk", "online")) if must else []
+        states += list(skipped.values_list("pk", "online"))
+        ids = sorted(pk for pk, _ in states)
+        was_offline = {pk for pk, online in states if not online}
         if connection.vendor == "postgresql":
             table = Device._meta.db_table
             with _bound_cursor() as cursor:
