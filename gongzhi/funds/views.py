@@ -142,10 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for e in estates
     ]
-    campaigns = []
-    for c in selectors.campaigns_for_user(request.user)[:50]:
-        total, _ = selectors.campaign_progress(c)
-        campaigns.append((c, total))
+    campaigns = selectors.campaign_totals(list(selectors.campaigns_for_user(request.user)[:50]))
     return render(
         request,
         "funds/home.html",
@@ -804,7 +801,7 @@ def rates(request: HttpRequest) -> HttpResponse:
     _require_staff(request.user)
     since = rules.month_start(timezone.localdate()).replace(month=1)
     rows = selectors.collection_rates(request.user, by="estate", since=since)
-    campaigns = [(c, selectors.campaign_progress(c)[0]) for c in selectors.campaigns_for_user(request.user)[:100]]
+    campaigns = selectors.campaign_totals(list(selectors.campaigns_for_user(request.user)[:100]))
     return render(
         request,
         "funds/rates.html",
