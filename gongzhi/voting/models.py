@@ -51,6 +51,22 @@ class VotingQuerySet(ScopedQuerySet):
     notices and results are public to the estate, BJ art. 37); committee and community staff run them."""
 
     scope_domain = "voting"
+    # Assemblies, motions and petitions are also seen from below: a vote held for a whole community
+    # (several estates voting together) is a public matter of each of its estates.
+    covering = False
+
+    def _covering(self, paths: tuple[str, ...]) -> Q:
+        prefixes = {p[: i + 1] for p in paths for i, ch in enumerate(p) if ch == "/" and i > 0}
+        return Q(**{f"{self.scope_path}__in": sorted(prefixes)}) if prefixes else Q(pk__in=[])
+
+    def visible_to(self, user: Any) -> VotingQuerySet:
+        scope = scope_of(user)
+        if scope.everything or not self.covering:
+            return super().visible_to(user)
+        q = path_q(self.scope_path, scope.read_paths) | self._covering(scope.read_paths + scope.public_paths)
+        if scope.public_paths or scope.unit_ids or scope.person_ids:
+            q |= self.resident_q(scope)
+        return self.filter(q)
 
     def editable_by(self, user: Any) -> VotingQuerySet:
         if scope_of(user).everything:
@@ -78,6 +94,7 @@ class VotingSettings(TimeStampedModel):
 
 class AssemblyQuerySet(VotingQuerySet):
     scope_path = "estate__path"
+    covering = True
 
 
 class Assembly(TimeStampedModel):
@@ -145,6 +162,7 @@ class Assembly(TimeStampedModel):
 
 class MotionQuerySet(VotingQuerySet):
     scope_path = "assembly__estate__path"
+    covering = True
 
 
 class Motion(TimeStampedModel):
@@ -199,6 +217,7 @@ class Motion(TimeStampedModel):
 
 class MotionDocumentQuerySet(VotingQuerySet):
     scope_path = "motion__assembly__estate__path"
+    covering = True
 
 
 class MotionDocument(TimeStampedModel):
@@ -419,6 +438,7 @@ class PaperBallot(TimeStampedModel):
 
 class PetitionQuerySet(VotingQuerySet):
     scope_path = "estate__path"
+    covering = True
 
 
 class Petition(TimeStampedModel):

@@ -502,3 +502,30 @@ def test_head_position_follows_votes_and_voids_and_is_verified(world):
     ElectorateUnit.objects.filter(pk=lead.pk).update(head_state="not")
     result = chain.verify(motion)
     assert not result.ok and result.bad_unit_id == lead.unit_id and "计票人" in result.problem
+
+
+def test_a_community_wide_vote_is_seen_and_voted_by_the_owners_of_its_estates(world):
+    # 劲松北: several estates of one community vote together; the vote is each estate's public matter
+    now = timezone.now()
+    staff = world.users["community_staff"]
+    assembly = services.assembly_create(
+        estate=world.community_a,
+        title="甲社区联合业主大会",
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=3),
+        actor=staff,
+    )
+    motion = services.motion_add(assembly=assembly, title="选聘物业", matter="manager", actor=staff)
+    services.assembly_post_notice(
+        assembly=assembly, actor=staff, noticed_on=timezone.localdate() - dt.timedelta(days=16)
+    )
+    services.assembly_open(assembly=assembly, actor=staff)
+    with pytest.raises(PermissionDenied):  # a committee member of one estate does not run the community's vote
+        services.assembly_close(assembly=assembly, actor=world.users["committee_member"])
+    for persona in ("resident", "tenant", "committee_member", "street_officer"):
+        assert Assembly.objects.visible_to(world.users[persona]).filter(pk=assembly.pk).exists(), persona
+        assert Motion.objects.visible_to(world.users[persona]).filter(pk=motion.pk).exists(), persona
+    for persona in ("outsider", "community_staff_b", "property_manager_b"):
+        assert not Assembly.objects.visible_to(world.users[persona]).filter(pk=assembly.pk).exists(), persona
+    services.ballot_cast(motion=motion, unit=world.units_a[0], choice="agree", actor=world.users["resident"])
+    assert Motion.objects.get(pk=motion.pk).total_units == 3
