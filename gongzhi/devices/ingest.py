@@ -329,8 +329,8 @@ class Ingestor:
         from gongzhi.devices import services
 
         book = self.rulebook()
-        for device_id in sorted(back_online):
-            services.device_back_online(device_id=device_id, now=now)
+        if back_online:
+            services.devices_back_online(device_ids=sorted(back_online), now=now)
         interesting = [r for r in new if r.message.kind != HEARTBEAT and book.matters(r.device.type_id, r.message.kind)]
         interesting.sort(key=lambda r: (r.message.at, r.event_id))
         for row in interesting:

@@ -17,7 +17,7 @@ from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 
 DEVICE_RELATED = ("device_type", "estate", "building")
-ALARM_RELATED = ("rule", "estate", "device", "device__building", "device__device_type", "work_order")
+ALARM_RELATED = ("rule", "estate", "device", "device__estate", "device__building", "device__device_type", "work_order")
 WALL_KINDS = (PlaceKind.ESTATE, PlaceKind.COMMUNITY, PlaceKind.STREET, PlaceKind.DISTRICT, PlaceKind.CITY)
 
 

@@ -466,9 +466,11 @@ def apply_event(
     return opened
 
 
-def device_back_online(*, device_id: int, now: dt.datetime) -> None:
-    """A device that was offline reported again: its offline alarms close (离线恢复)."""
-    for alarm in Alarm.objects.filter(device_id=device_id, rule__event=OFFLINE, state__in=ACTIVE_STATES):
+def devices_back_online(*, device_ids: list[int], now: dt.datetime) -> None:
+    """Devices that were offline reported again: their offline alarms close (离线恢复). One query for the
+    batch (a fleet coming back after a broker outage reports at once)."""
+    alarms = Alarm.objects.filter(device_id__in=device_ids, rule__event=OFFLINE, state__in=ACTIVE_STATES)
+    for alarm in alarms.order_by("pk"):
         before = snapshot(alarm, ["state", "cleared_at", "closed_at"])
         alarm.state, alarm.cleared_at, alarm.closed_at, alarm.close_note = (
             AlarmState.CLOSED,

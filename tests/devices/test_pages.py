@@ -117,3 +117,23 @@ def test_health_filters_offline_and_low_battery(dv):
     assert dv.smoke.code in low and dv.leak.code not in low
     offline = client.get("/devices/list/?health=offline").content.decode()
     assert dv.camera.code in offline and dv.smoke.code not in offline
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_wall_and_the_lists_do_not_query_per_row(dv):
+    client = dv.client_for("street_officer")
+    urls = [f"/devices/wall/{dv.street.pk}/tiles/", "/devices/alarms/", "/devices/list/", "/api/v1/devices/alarms"]
+    send(dv.smoke, "smoke")
+    before = [_queries(client, url) for url in urls]
+    send(dv.leak, "leak")
+    send(dv.camera, "garbage_overflow")
+    send(dv.smoke_b, "smoke")
+    assert [_queries(client, url) for url in urls] == before
