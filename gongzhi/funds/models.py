@@ -39,6 +39,11 @@ from gongzhi.funds.choices import (
 # --- who may act: estate paths per role -------------------------------------------------------------
 
 
+# Where a Party worker's assignment lets them act in the funds app (sign reviews): DESIGN.md's 富南5条
+# has the 居民区党总支 (community) or the estate's Party organisation review the fund and the books.
+PARTY_REVIEW_KINDS = frozenset({"community", "estate"})
+
+
 def role_paths(user: Any) -> dict[str, tuple[str, ...]]:
     """Place-path prefixes where the user holds each role; a property company's staff hold theirs at
     the estates of the company's current contracts. Cached on the user for the request."""
@@ -53,9 +58,11 @@ def role_paths(user: Any) -> dict[str, tuple[str, ...]]:
         from gongzhi.governance.models import ServiceContract
 
         today = timezone.localdate()
-        for role, path, company_id in RoleAssignment.objects.filter(user_id=user.pk, active=True).values_list(
-            "role", "place__path", "company_id"
+        for role, path, kind, company_id in RoleAssignment.objects.filter(user_id=user.pk, active=True).values_list(
+            "role", "place__path", "place__kind", "company_id"
         ):
+            if role == "party_worker" and kind not in PARTY_REVIEW_KINDS:
+                continue  # the estate's or community's Party organisation reviews the books, not the street's
             if company_id:
                 estates = ServiceContract.objects.filter(company_id=company_id).current(today)
                 out.setdefault(role, []).extend(estates.values_list("estate__path", flat=True))

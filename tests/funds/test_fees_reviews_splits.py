@@ -174,3 +174,16 @@ def test_split_refusals_change_nothing(world):
             estate=world.estate_a, title="", total_fen=0, basis="bogus", actor=world.users["committee_member"]
         )
     assert not CostShare.objects.exists()
+
+
+def test_a_street_party_worker_reads_but_does_not_sign(world):
+    from gongzhi.accounts import services as accounts
+
+    street_party = accounts.user_create(username="street_party", password="x-Very-long-1", actor=None)
+    accounts.role_assign(user=street_party, role="party_worker", place=world.street, actor=None)
+    with pytest.raises(PermissionDenied):
+        services.review_sign(
+            estate=world.estate_a, subject="fund", period_start=D(2026, 7, 1), period_end=D(2026, 9, 30),
+            comments="x", actor=street_party,
+        )  # fmt: skip
+    assert not Review.objects.exists()
