@@ -121,8 +121,8 @@ class Command(BaseCommand):
                 with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
                     response.read()
             except urllib.error.HTTPError as exc:
-                if exc.code >= 500:
-                    self.stderr.write(f"平台返回 {exc.code}")
+                if exc.code >= 500 or exc.code in (401, 403):  # a refused message (400) is part of the traffic
+                    self.stderr.write(f"平台返回 {exc.code}：{exc.read()[:200].decode('utf-8', 'replace')}")
             except urllib.error.URLError as exc:
                 self.stderr.write(f"无法连接 {url}：{exc.reason}")
                 time.sleep(1)
