@@ -86,10 +86,15 @@ def _user(username: str) -> User | None:
 
 
 def _demo_user(username: str, display: str, role: str, **where: Any) -> User:
+    from gongzhi.accounts.models import RoleAssignment
+
     user = _user(username)
-    if user is None:
+    if user is None:  # another app's demo may have made the same login (voting: taiyang_committee)
         user = accounts.user_create(username=username, password=DEMO_PASSWORD, actor=None, display_name=display)
+    if not RoleAssignment.objects.filter(user=user, role=role, active=True, **where).exists():
         accounts.role_assign(user=user, role=role, actor=None, **where)
+        user.__dict__.pop("_funds_role_paths", None)  # recompute the cached scope
+        user.__dict__.pop("_gongzhi_scope", None)
     return user
 
 
