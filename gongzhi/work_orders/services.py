@@ -18,13 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gongzhi.accounts.models import RoleAssignment, User
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import AuditEntry, audit_record, audit_record_many, snapshot
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
 from gongzhi.core.scoping import scope_of
@@ -88,7 +88,9 @@ def _refuse(message: str, field: str = "status") -> None:
 
 
 def _lock(order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("estate", "category").get(pk=order.pk)
+    # of=("self",): lock the order only — locking its estate and category too would deadlock with the
+    # foreign-key checks of other orders being written about the same estate or category.
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("estate", "category").get(pk=order.pk)
 
 
 def _event(order: WorkOrder, kind: str, actor: Any, at: dt.datetime, note: str = "", **data: Any) -> WorkOrderEvent:
@@ -695,7 +697,7 @@ def work_order_merge(*, work_order: WorkOrder, into: WorkOrder, actor: Any, note
         # Lock both in id order so two merges of the same pair cannot deadlock.
         locked = {
             o.pk: o
-            for o in WorkOrder.objects.select_for_update()
+            for o in WorkOrder.objects.select_for_update(of=("self",))
             .select_related("estate", "category")
             .filter(pk__in=[work_order.pk, into.pk])
             .order_by("pk")
@@ -728,10 +730,10 @@ def _escalation_deadline(order: WorkOrder, level: int, now: dt.datetime) -> dt.d
     return _deadline(now, settings.WORK_ORDER_ESCALATION_MINUTES[level], order.sla_working_hours)
 
 
-def _tell_rung(order: WorkOrder, level: int, reason: str) -> None:
+def _tell_rung(order: WorkOrder, level: int, reason: str, users: list[User] | None = None) -> None:
     field = order.deadline_field
     _notify(
-        rung_users(order, level),
+        rung_users(order, level) if users is None else users,
         f"{EscalationLevel(level).label}：{order.number}",
         f"{order.estate.name}，{order.category}：{order.description[:60]}。{reason}"
         f"请督促责任单位（{order.responsible or '无'}），于{_local(getattr(order, field) if field else None)}前答复。",
@@ -764,58 +766,96 @@ def work_order_escalate(*, work_order: WorkOrder, reason: str, actor: Any) -> Wo
     return order
 
 
-def _claim_overdue(order_id: int, status: str, level: int, field: str, due: dt.datetime, now: dt.datetime) -> bool:
-    """Escalate one overdue order if nobody else has: a compare-and-set on its level and its clock."""
-    order = WorkOrder.objects.select_related("estate", "category").get(pk=order_id)
-    new_level = rules.next_rung(level)
-    new_due = _escalation_deadline(order, new_level, now)
+def _claim_overdue(rows: list[tuple[int, str, int, bool, dt.datetime]], now: dt.datetime) -> int:
+    """Escalate the overdue orders of ``rows`` (pk, status, level, working hours, the clock that ran out)
+    that nobody else has claimed, all in one transaction: a compare-and-set ``UPDATE … RETURNING`` per
+    (state, rung, calendar) — a concurrent sweeper's UPDATE of the same row waits for this one and then
+    no longer matches — then one insert of timeline events, one run of audit rows, and each rung told."""
+    due_before = {pk: due for pk, _status, _level, _hours, due in rows}
+    groups: dict[tuple[str, int, bool], list[int]] = {}
+    for pk, status, level, working_hours, _due in rows:
+        groups.setdefault((status, level, working_hours), []).append(pk)
+    table = connection.ops.quote_name(WorkOrder._meta.db_table)
     with transaction.atomic():
-        claimed = WorkOrder.objects.filter(pk=order_id, status=status, escalation_level=level, **{field: due}).update(
-            escalation_level=new_level,
-            escalated_at=now,
-            updated_at=now,
-            **{field: new_due, IN_TIME_FIELD[field]: False},
+        claimed: dict[int, tuple[str, int]] = {}
+        for (status, level, working_hours), pks in groups.items():
+            field = DEADLINE_FIELD[status]
+            new_level = rules.next_rung(level)
+            new_due = _deadline(now, settings.WORK_ORDER_ESCALATION_MINUTES[new_level], working_hours)
+            sql = (
+                f"UPDATE {table} SET escalation_level = %s, escalated_at = %s, updated_at = %s, "  # noqa: S608 — column names from the model, values bound
+                f"{field} = %s, {IN_TIME_FIELD[field]} = %s "
+                f"WHERE id IN ({', '.join(['%s'] * len(pks))}) AND status = %s AND escalation_level = %s "
+                f"AND sla_working_hours = %s AND {field} < %s RETURNING id"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [new_level, now, now, new_due, False, *pks, status, level, working_hours, now])
+                claimed.update({pk: (field, level) for (pk,) in cursor.fetchall()})
+        if not claimed:
+            return 0
+        orders = list(
+            WorkOrder.objects.filter(pk__in=claimed)
+            .select_related("estate", "category", "company", "department", "rights_unit")
+            .order_by("pk")
         )
-        if claimed != 1:
-            return False
-        order.escalation_level, order.escalated_at, order.status = new_level, now, status
-        setattr(order, field, new_due)
-        setattr(order, IN_TIME_FIELD[field], False)
-        label = {"accept_by": "受理", "arrive_by": "到场", "resolve_by": "办结"}[field]
-        note = f"{label}超时（时限{_local(due)}），升级至{EscalationLevel(new_level).label}"
-        _event(order, EventKind.ESCALATED, None, now, note=note, level=new_level, automatic=True, clock=field)
-        audit_record(
-            actor=None,
-            action=AuditAction.UPDATE,
-            obj=order,
-            before={"escalation_level": level, field: due},
-            after={"escalation_level": new_level, field: new_due},
-            summary=f"{order.number} 超时自动升级",
+        labels = {"accept_by": "受理", "arrive_by": "到场", "resolve_by": "办结"}
+        WorkOrderEvent.objects.bulk_create(
+            [
+                WorkOrderEvent(
+                    order=order,
+                    kind=EventKind.ESCALATED,
+                    at=now,
+                    note=f"{labels[claimed[order.pk][0]]}超时（时限{_local(due_before[order.pk])}），"
+                    f"升级至{EscalationLevel(order.escalation_level).label}",
+                    data={"level": order.escalation_level, "automatic": True, "clock": claimed[order.pk][0]},
+                )
+                for order in orders
+            ]
         )
-        _tell_rung(order, new_level, f"{label}已超时。")
-    return True
+        audit_record_many(
+            [
+                AuditEntry(
+                    actor=None,
+                    action=AuditAction.UPDATE,
+                    obj=order,
+                    before={"escalation_level": claimed[order.pk][1], claimed[order.pk][0]: due_before[order.pk]},
+                    after={
+                        "escalation_level": order.escalation_level,
+                        claimed[order.pk][0]: getattr(order, claimed[order.pk][0]),
+                    },
+                    summary=f"{order.number} 超时自动升级",
+                )
+                for order in orders
+            ]
+        )
+        rungs: dict[tuple, list[User]] = {}  # many orders of one estate and body share their rung's people
+        for order in orders:
+            key = (order.escalation_level, order.estate_id, order.company_id, order.department_id, order.rights_unit_id)
+            if key not in rungs:
+                rungs[key] = rung_users(order, order.escalation_level)
+            _tell_rung(order, order.escalation_level, f"{labels[claimed[order.pk][0]]}已超时。", users=rungs[key])
+    return len(orders)
 
 
 def sweep_overdue(now: dt.datetime | None = None, *, batch: int = 1000) -> int:
     """Find open orders whose running clock has passed and move each one rung up (超时自动升级).
 
     Any number of workers may sweep at once: each order is claimed by a compare-and-set update that
-    only one of them wins, so it is escalated and announced exactly once. Returns how many this
-    worker escalated.
+    only one of them wins, so it is escalated and announced exactly once. One query per state finds
+    the candidates (each uses that state's partial index on its clock). Returns how many this worker
+    escalated.
     """
     now = now or timezone.now()
-    rows = list(
-        WorkOrder.objects.overdue(now)
-        .filter(escalation_level__lt=rules.TOP)
-        .order_by()
-        .values_list("pk", "status", "escalation_level", "accept_by", "arrive_by", "resolve_by")[:batch]
-    )
-    done = 0
-    for pk, status, level, accept_by, arrive_by, resolve_by in rows:
-        field = DEADLINE_FIELD[status]
-        due = {"accept_by": accept_by, "arrive_by": arrive_by, "resolve_by": resolve_by}[field]
-        done += _claim_overdue(pk, status, level, field, due, now)
-    return done
+    rows: list[tuple[int, str, int, bool, dt.datetime]] = []
+    for status, field in DEADLINE_FIELD.items():
+        rows += (
+            WorkOrder.objects.filter(status=status, escalation_level__lt=rules.TOP, **{f"{field}__lt": now})
+            .order_by(field)
+            .values_list("pk", "status", "escalation_level", "sla_working_hours", field)[: batch - len(rows)]
+        )
+        if len(rows) >= batch:
+            break
+    return _claim_overdue(rows, now) if rows else 0
 
 
 def sweep_settled(now: dt.datetime | None = None, *, batch: int = 1000) -> int:
