@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
@@ -193,7 +193,12 @@ class IngestWorker:
 
     def run(self, *, until: threading.Event | None = None) -> None:
         """Take in batches until ``stop()`` (or ``until``) is set, then flush what was received."""
-        until = until or self.stopping
+        try:
+            self._run(until or self.stopping)
+        finally:
+            connection.close()  # this thread's database connection
+
+    def _run(self, until: threading.Event) -> None:
         while not (until.is_set() or self.stopping.is_set()):
             batch = self._next_batch()
             if batch and not self.crashed:
