@@ -235,14 +235,35 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
+# Logins that the voting and funds demos create (gongzhi/<app>/demo.py), printed after the table above
+# when they exist: (username, role, where, what to look at first).
+APP_DEMO_LOGINS: tuple[tuple[str, str, str, str], ...] = (
+    ("jinsong_counter", "社区计票复核员", "劲松北社区", "业主大会表决：纸质选票复核"),
+    ("taiyang_committee", "业委会委员", "上海市 太阳都市花园后期", "业主大会表决（分楼组）；维修资金续筹"),
+    ("taiyang_community", "居委会", "太阳都市居民区", "业主大会表决：参与情况"),
+    ("taiyang_owner", "业主（居民）", "太阳都市花园后期", "我的表决（手机页）；我的账单"),
+    ("taiyang_finance", "物业财务", "上海豫城物业 · 太阳都市花园后期", "续筹周复盘：收款与银行流水导入"),
+    ("tuanjie_committee", "业委会委员", "团结公寓", "联名申请临时业主大会"),
+    ("tuanjie_community", "居委会", "团结湖社区", "联名进度与临时业主大会"),
+    ("tuanjie_owner", "业主（居民）", "团结公寓", "联名申请（手机页）"),
+)
+
+
 def logins_table(
-    address: str, *, where: dict[str, str] | None = None, max_failures: int = 5, lockout_minutes: int = 15
+    address: str,
+    *,
+    where: dict[str, str] | None = None,
+    max_failures: int = 5,
+    lockout_minutes: int = 15,
+    app_logins: frozenset[str] = frozenset(),
 ) -> str:
     """The demo logins as a plain-text table for the terminal, in Chinese. ``where`` overrides the
-    scope column per username (the resident's own home, the building a 楼组长 leads)."""
+    scope column per username (the resident's own home, the building a 楼组长 leads); ``app_logins`` are
+    the usernames of APP_DEMO_LOGINS that exist."""
     where = where or {}
     header = ("账号", "密码", "角色", "范围", "登录后先看")
     rows = [(u.username, DEMO_PASSWORD, u.role_label, where.get(u.username, u.where), u.start) for u in DEMO_USERS]
+    rows += [(name, DEMO_PASSWORD, *rest) for name, *rest in APP_DEMO_LOGINS if name in app_logins]
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
     lines = [
         f"共治演示系统：{address}",

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from gongzhi.accounts.models import User
-from gongzhi.registry.demo.users import DEMO_USERS, logins_table
+from gongzhi.registry.demo.users import APP_DEMO_LOGINS, DEMO_USERS, logins_table
 from gongzhi.registry.models import Residency
 
 
@@ -31,6 +31,14 @@ def _where_from_database() -> tuple[set[str], dict[str, str]]:
     return {u.username for u in users}, where
 
 
+def _app_logins() -> frozenset[str]:
+    try:
+        names = [row[0] for row in APP_DEMO_LOGINS]
+        return frozenset(User.objects.filter(username__in=names).values_list("username", flat=True))
+    except DatabaseError:
+        return frozenset()
+
+
 class Command(BaseCommand):
     help = "打印演示系统地址和各角色的演示账号。"
 
@@ -48,6 +56,7 @@ class Command(BaseCommand):
                 where=where,
                 max_failures=settings.LOGIN_MAX_FAILURES,
                 lockout_minutes=settings.LOGIN_LOCKOUT_MINUTES,
+                app_logins=_app_logins(),
             )
         )
         missing = [u.username for u in DEMO_USERS if u.username not in present]
