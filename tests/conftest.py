@@ -8,11 +8,13 @@ The world: 北京市 > 西城区 > 广外街道 > 甲社区 > 甲小区 (estate 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 
 from gongzhi.accounts import services as account_services
 from gongzhi.governance import services as gov
@@ -184,3 +186,33 @@ ESTATE_A_READERS = [
 ESTATE_A_WRITERS = ["street_officer", "community_staff", "admin"]
 ESTATE_A_READ_ONLY = [p for p in ESTATE_A_READERS if p not in ESTATE_A_WRITERS]
 ESTATE_A_OUTSIDERS = ["community_staff_b", "property_manager_b", "outsider", "no_role"]
+
+
+# Data that migrations seed (the work-order category tree, the device types and alarm rules). A
+# transactional test ends with a flush that empties them, and the tests after it in the same worker
+# would find nothing: put them back after every transactional test.
+MIGRATION_SEEDS = (
+    ("work_orders", "Category", "gongzhi.work_orders.migrations.0002_categories"),
+    ("devices", "DeviceType", "gongzhi.devices.migrations.0002_catalog"),
+)
+
+
+def reseed_migration_data() -> None:
+    from django.apps import apps
+
+    for app_label, model, module in MIGRATION_SEEDS:
+        if not apps.get_model(app_label, model).objects.exists():
+            importlib.import_module(module).seed(apps, None)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # noqa: ANN001, ANN201, ARG001
+    yield  # after every fixture's teardown, including pytest-django's flush
+    marker = item.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(getattr(item, "fixturenames", ()))
+    if transactional:
+        with item.config.stash[blocking_manager_key].unblock():
+            reseed_migration_data()
