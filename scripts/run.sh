@@ -27,6 +27,6 @@ PIDS="$PIDS $!"
 $PY manage.py demo_logins --address "http://$HOST:$PORT"
 exec_gunicorn() {
   .venv/bin/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers 2 --threads 4 \
-    --access-logfile - --error-logfile - --log-level warning
+    --access-logfile var/access.log --error-logfile - --log-level warning
 }
 exec_gunicorn

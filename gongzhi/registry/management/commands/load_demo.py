@@ -2,6 +2,7 @@
 
 import importlib
 import importlib.util
+import logging
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -33,6 +34,17 @@ class Command(BaseCommand):
                 "演示数据已经加载过了（劲松一区已存在）。如需重新加载，请先清空数据库（嵌入模式：make clean-db）。"
             )
         self.stdout.write("正在加载演示数据……")
+        # The demo's months of orders and alarms notify people as they go; the logging SMS/WeChat
+        # sender would print hundreds of lines. Inbox messages are still written.
+        senders = logging.getLogger("gongzhi.notifications")
+        level = senders.level
+        senders.setLevel(logging.WARNING)
+        try:
+            self._build(options)
+        finally:
+            senders.setLevel(level)
+
+    def _build(self, options):  # noqa: ANN001, ANN202
         counts = build_demo(seed=options["seed"], today=timezone.localdate(), log=self.stdout.write)
         work_orders_demo.build(seed=options["seed"], log=self.stdout.write)  # months of work orders
         for module in LATER_DEMOS:  # votes before money: a fund campaign starts from an approved motion
