@@ -206,8 +206,10 @@ def reseed_migration_data() -> None:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):  # noqa: ANN001, ANN201, ARG001
+def pytest_runtest_teardown(item, nextitem):  # noqa: ANN001, ANN201
     yield  # after every fixture's teardown, including pytest-django's flush
+    if nextitem is None:
+        return  # the session's last test: the test database is gone with the session's fixtures
     marker = item.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or {
         "transactional_db",

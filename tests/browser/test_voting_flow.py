@@ -29,7 +29,7 @@ def page_for(browser, live_server, username, viewport):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_owner_votes_staff_key_and_confirm_paper_result_shows_conditions(live_server, browser, screenshot_dir):
     world = build_world()
     assembly, (motion,) = make_assembly(world, motions=(("选聘甲物业有限公司为物业服务企业", "manager"),))

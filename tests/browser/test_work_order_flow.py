@@ -43,7 +43,7 @@ def phone_page(browser, live_server, username):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_leaking_pipe_from_report_to_rating(live_server, browser, screenshot_dir, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     # A transactional test before this one in the same worker flushes every table, the category

@@ -58,7 +58,7 @@ DONE = (("accept", 5), ("arrive", 20), ("resolve", 60))
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_rates_page_charts_and_printed_ledger(live_server, browser, screenshot_dir):
     if not Category.objects.exists():
         importlib.import_module("gongzhi.work_orders.migrations.0002_categories").seed(django_apps, None)

@@ -14,7 +14,7 @@ from tests.conftest import build_world
 from tests.work_orders.conftest import MONDAY_10, submit
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_workers_sweeping_at_once_escalate_each_order_once(monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite lets only one writer in at a time")
