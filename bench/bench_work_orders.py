@@ -21,6 +21,7 @@ are those of the whole machine, load generator included.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -155,14 +156,12 @@ def _wait_ready(port: int, process: subprocess.Popen, log, timeout: float = 60) 
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn 未能启动：{_log_tail(log)}")
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
                 conn.close()
                 return
-        except OSError:
-            pass
         time.sleep(0.3)
     raise RuntimeError("gunicorn 在 60 秒内没有就绪")
 
@@ -242,10 +241,9 @@ def _load(port: int, seconds: float, work) -> tuple[Recorder, float]:  # noqa: A
 
     def client_loop() -> None:
         client = Client(port)
-        try:
-            work(client, Recorder())  # warm-up: connection, worker imports, caches — not recorded
-        except Exception:  # noqa: BLE001, S110 - a warm-up failure shows up in the measured run
-            pass
+        # warm-up: connection, worker imports, caches — not recorded; a failure shows up in the measured run
+        with contextlib.suppress(Exception):
+            work(client, Recorder())
         start_gate.wait()
         while not stop.is_set():
             try:
