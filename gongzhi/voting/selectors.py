@@ -99,17 +99,17 @@ def motion_counts(motion: Motion) -> LiveCounts:
 
 def counts_by_motion(motion_ids: list[int]) -> dict[int, LiveCounts]:
     """The live counts of many motions (a street's or a district's open votes) in one query."""
-    totals = dict(Motion.objects.filter(pk__in=motion_ids).values_list("pk", "total_area"))
-    heads = dict(Motion.objects.filter(pk__in=motion_ids).values_list("pk", "total_heads"))
+    totals = {
+        pk: (area or Decimal("0.00"), heads or 0)
+        for pk, area, heads in Motion.objects.filter(pk__in=motion_ids).values_list("pk", "total_area", "total_heads")
+    }
     rows = (
         ElectorateUnit.objects.filter(motion_id__in=motion_ids)
         .values("motion_id")
         .annotate(**COUNT_ANNOTATIONS)
         .order_by()
     )
-    return {
-        r["motion_id"]: _live(r, totals[r["motion_id"]] or Decimal("0.00"), heads[r["motion_id"]] or 0) for r in rows
-    }
+    return {r["motion_id"]: _live(r, *totals[r["motion_id"]]) for r in rows}
 
 
 def motion_tally(motion: Motion) -> tuple[rules.Tally, int]:
