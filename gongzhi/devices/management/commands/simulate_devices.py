@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import urllib.error
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         start = time.monotonic()
         sent = 0
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             while not seconds or time.monotonic() - start < seconds:
                 out = traffic.next(timezone.now())
                 send(out)
@@ -82,8 +83,6 @@ class Command(BaseCommand):
                 delay = start + sent / rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-        except KeyboardInterrupt:
-            pass
         self.stdout.write(f"已发送 {sent} 条：{counts}")
 
     def _mqtt_sender(self, url: str) -> Any:
