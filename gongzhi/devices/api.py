@@ -11,16 +11,17 @@ from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 
 from gongzhi.core.api_support import (
-    ApiError,
     ObjectId,
     PageQuery,
     find_for_user,
     paginate,
     responses,
     service_errors,
+    validation_error,
 )
 from gongzhi.devices import selectors, services
 from gongzhi.devices.models import Alarm, AlarmRule, Device, DeviceType
@@ -49,10 +50,6 @@ router = Router(tags=["智慧物业终端"])
 
 class ErrorCode(StrEnum):
     DEVICE_CODE_TAKEN = "device_code_taken"
-
-
-def _bad(field: str, message: str) -> ApiError:
-    return ApiError(400, "validation_error", f"提交的数据有误：{message}", {field: message})
 
 
 def _rule_out(rule: AlarmRule) -> dict[str, Any]:
@@ -173,15 +170,13 @@ def device_types(request: HttpRequest) -> list[dict[str, Any]]:
     description="只改提交的字段。规则适用于所有小区，只有系统管理员可以修改；接收进程半分钟内生效。",
 )
 def rule_update(request: HttpRequest, rule_id: ObjectId, payload: RuleUpdateIn) -> dict[str, Any]:
-    rule = AlarmRule.objects.filter(pk=rule_id).first()
-    if rule is None:
-        raise ApiError(404, "not_found", "不存在或无权查看")
+    rule = get_object_or_404(AlarmRule, pk=rule_id)  # rules are global: everyone may read them
     changes = payload.model_dump(exclude_unset=True)
     if "category_id" in changes:
         category_id = changes.pop("category_id")
         category = Category.objects.filter(pk=category_id, active=True).first() if category_id else None
         if category_id and category is None:
-            raise _bad("category_id", "工单类别不存在或已停用")
+            raise validation_error({"category_id": "工单类别不存在或已停用"})
         changes["category"] = category
     with service_errors():
         rule = services.rule_update(rule=rule, actor=request.auth, **changes)
@@ -232,7 +227,7 @@ def device_create(request: HttpRequest, payload: DeviceCreateIn) -> Status:
     )
     device_type = DeviceType.objects.filter(pk=payload.device_type_id).first()
     if device_type is None:
-        raise _bad("device_type_id", "设备类型不存在")
+        raise validation_error({"device_type_id": "设备类型不存在"})
     with service_errors(conflict_code=ErrorCode.DEVICE_CODE_TAKEN):
         device, credentials = services.device_create(
             estate=estate,
