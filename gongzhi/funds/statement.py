@@ -8,19 +8,15 @@ the transfer's memo; that is how a row finds its bill.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import load_workbook
-
+from gongzhi.core import tabular
 from gongzhi.registry.roster import RowError
 
 MAX_FILE_BYTES = 40 * 1024 * 1024
@@ -80,42 +76,19 @@ def bill_code(campaign_id: int, unit_id: int) -> str:
     return f"XC{campaign_id}-{unit_id}"
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise StatementFileError("无法识别文件的文字编码。请用 Excel 另存为“CSV UTF-8”或直接上传 .xlsx 文件。")
-
-
 def read_table(content: bytes, file_name: str) -> list[tuple[int, tuple]]:
     """The rows of the file as (row number as Excel shows it, cell values)."""
-    if not content:
-        raise StatementFileError("文件是空的，请重新选择文件。")
-    if len(content) > MAX_FILE_BYTES:
-        raise StatementFileError("文件超过 40 MB，请按日期分成几个文件导入。")
-    name = (file_name or "").lower()
-    if name.endswith(".csv"):
-        text = _decode(content)
-        return [(n, tuple(v)) for n, v in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    if not name.endswith(".xlsx"):
-        raise StatementFileError("只能上传 .xlsx 或 .csv 文件。")
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise StatementFileError("文件内容过大，请分成几个文件导入。")
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except StatementFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not an .xlsx
-        raise StatementFileError("无法读取这个文件。请上传银行导出的 .xlsx 或 .csv 文件。") from exc
-    try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()
-        return [(n, tuple(v)) for n, v in enumerate(ws.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+        return tabular.read_table(
+            content,
+            file_name,
+            max_bytes=MAX_FILE_BYTES,
+            max_unzipped_bytes=MAX_UNZIPPED_BYTES,
+            too_big="文件超过 40 MB，请按日期分成几个文件导入。",
+            unreadable="无法读取这个文件。请上传银行导出的 .xlsx 或 .csv 文件。",
+        )
+    except tabular.TabularFileError as exc:
+        raise StatementFileError(str(exc)) from exc
 
 
 def _blank(values: tuple) -> bool:
