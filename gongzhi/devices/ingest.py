@@ -150,6 +150,7 @@ class Ingestor:
         known = self.devices(codes)
         rows: list[_Row] = []
         dead: list[DeadLetter] = []
+        estates: dict[tuple[str, int], int | None] = {}  # the dead letters' estate lookups, once per batch
         seen: set[tuple[int, str]] = set()
         for item, value in parsed:
             try:
@@ -157,7 +158,7 @@ class Ingestor:
                     raise value
                 row = self._check(item, value, known, now)
             except rules.Rejected as exc:
-                dead.append(self._dead_letter(item, exc.reason, value, known, now))
+                dead.append(self._dead_letter(item, exc.reason, value, known, now, estates))
                 outcome.reasons.append(exc.reason)
                 continue
             key = (row.device.id, row.message.message_id)
@@ -177,7 +178,7 @@ class Ingestor:
                 book = self.rulebook()
                 must = {r.device.id for r in new if book.matters(r.device.type_id, r.message.kind)}
                 back_online = self._touch(new, now, must)
-                self._apply(new, back_online, now, outcome)
+                self._apply(new, back_online, now, outcome, book)
         return outcome
 
     def _check(self, item: Incoming, value: Any, known: dict[str, DeviceInfo], now: dt.datetime) -> _Row:
@@ -196,7 +197,13 @@ class Ingestor:
         return _Row(device=device, message=message, source=item.source)
 
     def _dead_letter(
-        self, item: Incoming, reason: str, value: Any, known: dict[str, DeviceInfo], now: dt.datetime
+        self,
+        item: Incoming,
+        reason: str,
+        value: Any,
+        known: dict[str, DeviceInfo],
+        now: dt.datetime,
+        estates: dict[tuple[str, int], int | None],
     ) -> DeadLetter:
         device = None
         if isinstance(value, dict) and isinstance(value.get("device"), str):
@@ -205,14 +212,21 @@ class Ingestor:
         estate_id = device.estate_id if device else None
         if item.device_id is not None:  # over HTTP: the device whose secret was presented
             device_id = item.device_id
-            estate_id = Device.objects.filter(pk=item.device_id).values_list("estate_id", flat=True).first()
+            if ("device", device_id) not in estates:
+                estates["device", device_id] = (
+                    Device.objects.filter(pk=device_id).values_list("estate_id", flat=True).first()
+                )
+            estate_id = estates["device", device_id]
         if estate_id is None and item.topic:
             try:
                 topic_estate, _ = rules.parse_topic(item.topic)
             except rules.Rejected:
                 topic_estate = None
-            if topic_estate and Place.objects.filter(pk=topic_estate, kind="estate").exists():
-                estate_id = topic_estate
+            if topic_estate and ("estate", topic_estate) not in estates:
+                exists = Place.objects.filter(pk=topic_estate, kind="estate").exists()
+                estates["estate", topic_estate] = topic_estate if exists else None
+            if topic_estate:
+                estate_id = estates["estate", topic_estate]
         text = item.payload.decode("utf-8", "replace").replace("\x00", "\\u0000")[:4000]
         return DeadLetter(
             received_at=now,
@@ -327,10 +341,11 @@ class Ingestor:
                 Device.objects.filter(pk=pk).update(battery=level)
         return was_offline
 
-    def _apply(self, new: list[_Row], back_online: set[int], now: dt.datetime, outcome: Outcome) -> None:
+    def _apply(
+        self, new: list[_Row], back_online: set[int], now: dt.datetime, outcome: Outcome, book: RuleBook
+    ) -> None:
         from gongzhi.devices import services
 
-        book = self.rulebook()
         if back_online:
             services.devices_back_online(device_ids=sorted(back_online), now=now)
         interesting = [r for r in new if r.message.kind != HEARTBEAT and book.matters(r.device.type_id, r.message.kind)]

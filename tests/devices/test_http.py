@@ -74,3 +74,27 @@ def test_too_many_events_at_once_are_refused(dv):
 
 def test_only_post_is_accepted(dv):
     assert Client().get(URL).status_code == 405
+
+
+def _queries_for(body, secret):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = post(body, secret)
+    return response, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(dv):
+    # Bad rows over HTTP: the presenting device's estate is looked up once, not once per dead letter.
+    bad_one, one = _queries_for([{"device": dv.smoke.code, "id": "b0"}], dv.smoke_creds.http_secret)
+    bad_many, many = _queries_for(
+        [{"device": dv.smoke.code, "id": f"b{i}"} for i in range(30)], dv.smoke_creds.http_secret
+    )
+    assert (bad_one.status_code, bad_many.status_code) == (400, 400)
+    assert DeadLetter.objects.filter(source=Source.HTTP, estate=dv.estate_a).count() == 31
+    assert len(many) == len(one)
+    # A stored alarm event reads the rules once per request (the endpoint keeps no cache).
+    response, sql = _queries_for(payload(dv.leak, "leak"), dv.leak_creds.http_secret)
+    assert response.status_code == 202 and Alarm.objects.filter(device=dv.leak).count() == 1
+    assert sum('FROM "devices_alarmrule"' in q for q in sql) == 1
