@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import File, Query, Router, Status, UploadedFile
 
 from gongzhi.core.api_support import ApiError, ObjectId, PageQuery, find_for_user, paginate, responses, service_errors
@@ -587,8 +588,6 @@ def fee_plan_set(request: HttpRequest, estate_id: ObjectId, payload: FeePlanIn) 
     """按现行服务合同设定分用途单价和首个计费月（先服务、再体验、后收费）。"""
     estate = _estate(request, estate_id)
     _may(request, FINANCE_ROLES, estate)
-    from django.utils import timezone
-
     contract = ServiceContract.objects.filter(estate=estate).current(timezone.localdate()).first()
     if contract is None:
         raise ApiError(404, "not_found", "该小区没有现行的物业服务合同")

@@ -136,7 +136,7 @@ class CampaignDetailOut(CampaignOut):
 
 
 class CampaignPage(Page[CampaignOut]):
-    pass
+    """One page of collection campaigns (its own name in the OpenAPI schema)."""
 
 
 class BillOut(Schema):
@@ -154,7 +154,7 @@ class BillOut(Schema):
 
 
 class BillPage(Page[BillOut]):
-    pass
+    """One page of a campaign's bills (its own name in the OpenAPI schema)."""
 
 
 class BillQuery(PageQuery):

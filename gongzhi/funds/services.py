@@ -20,7 +20,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import GENESIS, audit_record, snapshot
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
 from gongzhi.funds import rules
@@ -66,8 +66,6 @@ from gongzhi.funds.models import (
 from gongzhi.funds.statement import StatementFileError, StatementRow, bill_code, check_rows, read_table
 from gongzhi.registry.models import Ownership, Place, Unit
 from gongzhi.registry.roster import RowError
-
-GENESIS = "0" * 64
 
 
 def _require(actor: Any, roles: tuple[str, ...], estate: Place) -> None:
