@@ -355,7 +355,6 @@ class Ingestor:
             opened = services.apply_event(
                 event_id=row.event_id,
                 device_id=row.device.id,
-                kind=m.kind,
                 at=m.at,
                 opens=book.opens.get(row.device.type_id, {}).get(m.kind),
                 clears=book.clears.get(row.device.type_id, {}).get(m.kind, []),

@@ -440,7 +440,6 @@ def apply_event(
     *,
     event_id: int,
     device_id: int,
-    kind: str,
     at: dt.datetime,
     opens: AlarmRule | None,
     clears: list[AlarmRule],
@@ -491,7 +490,7 @@ def alarm_close(*, alarm: Alarm, note: str, actor: Any) -> Alarm:
         _require_manage(alarm.estate, actor)
         if not alarm.can_close():
             raise ValidationError({"state": f"告警{alarm.get_state_display()}，不能关闭"})
-        if alarm.work_order_id is not None and alarm.work_order.is_open:
+        if _order_open(alarm):
             raise ValidationError({"state": f"该告警已派单（{alarm.work_order.number}），请在工单中办理"})
         before = snapshot(alarm, ["state", "closed_at", "close_note"])
         alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, timezone.now(), note
@@ -567,6 +566,6 @@ def sweep_offline(now: dt.datetime | None = None, *, batch: int = 1000) -> int:
                     data={"last_seen_at": seen.isoformat()},
                 )
                 if rule is not None:
-                    apply_event(event_id=event.pk, device_id=pk, kind=OFFLINE, at=now, opens=rule, clears=[], now=now)
+                    apply_event(event_id=event.pk, device_id=pk, at=now, opens=rule, clears=[], now=now)
                 done += 1
     return done
