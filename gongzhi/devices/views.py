@@ -352,8 +352,9 @@ def ingest(request: HttpRequest) -> HttpResponse:
     items = [Incoming(payload=b, source=Source.HTTP, device_id=device.pk) for b in bodies]
     outcome = Ingestor(cache_seconds=0).ingest(items)
     body = {"stored": outcome.stored, "duplicates": outcome.duplicates, "refused": outcome.reasons}
-    if any(r.startswith("凭据与设备不符") for r in outcome.reasons):
-        return _error(403, "forbidden", "设备密钥只能提交本设备的事件", {"device": outcome.reasons[0]})
+    mismatch = next((r for r in outcome.reasons if r.startswith("凭据与设备不符")), None)
+    if mismatch is not None:
+        return _error(403, "forbidden", "设备密钥只能提交本设备的事件", {"device": mismatch})
     if outcome.dead and not (outcome.stored or outcome.duplicates):
         return _error(400, "validation_error", f"事件格式不正确：{outcome.reasons[0]}", {"body": outcome.reasons[0]})
     return JsonResponse(body, status=202, json_dumps_params={"ensure_ascii": False})

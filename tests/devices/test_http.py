@@ -98,3 +98,11 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(dv):
     response, sql = _queries_for(payload(dv.leak, "leak"), dv.leak_creds.http_secret)
     assert response.status_code == 202 and Alarm.objects.filter(device=dv.leak).count() == 1
     assert sum('FROM "devices_alarmrule"' in q for q in sql) == 1
+
+
+def test_the_refusal_names_the_mismatch_even_after_another_bad_row(dv):
+    body = [{"device": dv.smoke.code, "id": "no-at"}, json.loads(payload(dv.smoke_b, "smoke"))]
+    response = post(body, dv.smoke_creds.http_secret)
+    assert response.status_code == 403
+    assert response.json()["error"]["fields"]["device"].startswith("凭据与设备不符")
+    assert not Event.objects.exists() and DeadLetter.objects.count() == 2
