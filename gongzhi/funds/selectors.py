@@ -10,12 +10,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.funds import rules
-from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, EntryKind, ReviewSubject
+from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, EntryKind, MovementKind, ReviewSubject
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
@@ -85,16 +84,30 @@ def fund_view(user: Any, estate: Place) -> FundView:
 
 def my_fund(user: Any) -> list[dict[str, Any]]:
     """The user's units' fund shares (分户账): first-phase deposit and what was paid in since."""
+    funds = list(
+        UnitFund.objects.visible_to(user).select_related("unit__building", "unit__entrance", "estate", "account")
+    )
+    unit_ids = [uf.unit_id for uf in funds]
+    # re-raising paid for the unit (its payment rows) and other movements booked to the unit: one
+    # grouped query each, whatever the number of units
+    paid = dict(
+        CampaignPayment.objects.filter(bill__unit_id__in=unit_ids)
+        .order_by()
+        .values("bill__unit_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("bill__unit_id", "s")
+    )
+    other = dict(
+        FundMovement.objects.filter(unit_id__in=unit_ids)
+        .exclude(kind=MovementKind.REPLENISH)
+        .order_by()
+        .values("unit_id")
+        .annotate(s=Sum("amount_fen"))
+        .values_list("unit_id", "s")
+    )
     out = []
-    for uf in UnitFund.objects.visible_to(user).select_related("unit__building", "unit__entrance", "estate", "account"):
-        # re-raising paid for the unit (its payment rows) and other movements booked to the unit
-        paid = CampaignPayment.objects.filter(bill__unit=uf.unit).aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"]
-        other = (
-            FundMovement.objects.filter(unit=uf.unit)
-            .exclude(kind="replenish")
-            .aggregate(s=Coalesce(Sum("amount_fen"), 0))["s"]
-        )
-        since = paid + other
+    for uf in funds:
+        since = (paid.get(uf.unit_id) or 0) + (other.get(uf.unit_id) or 0)
         out.append({"unit_fund": uf, "paid_since_fen": since, "total_fen": uf.first_phase_fen + since})
     return out
 
