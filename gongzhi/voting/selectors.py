@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
-from gongzhi.registry.models import Ownership, Place
+from gongzhi.registry.models import Place
 from gongzhi.voting import rules
 from gongzhi.voting.choices import Choice, PetitionStatus
 from gongzhi.voting.models import Assembly, ElectorateUnit, Motion, Petition, PetitionSignature
@@ -207,19 +207,14 @@ class PetitionProgress:
 
 def estate_heads(estate: Place) -> dict[str, set[str]]:
     """The estate's heads now (§C 12) with the owner keys of each: as the electorate would be frozen."""
-    from gongzhi.voting.services import electorate_units
+    from gongzhi.voting.services import current_owner_keys, electorate_units
 
     units = electorate_units(estate)
-    keys: dict[int, set[str]] = {}
-    rows = Ownership.objects.filter(unit__in=[u.pk for u in units], until__isnull=True).values_list(
-        "unit_id", "owner_kind", "person_id", "organisation_id"
-    )
-    for unit_id, kind, person_id, org_id in rows:
-        keys.setdefault(unit_id, set()).add(f"p:{person_id}" if kind == "person" else f"o:{org_id}")
+    keys = current_owner_keys([u.pk for u in units])
     heads: dict[str, set[str]] = {}
     for u in units:
-        owner_keys = keys.get(u.pk, set())
-        head = rules.head_key(unit_id=u.pk, owner_keys=frozenset(owner_keys), developer_unsold=u.developer_unsold)
+        owner_keys = frozenset(keys.get(u.pk, ()))
+        head = rules.head_key(unit_id=u.pk, owner_keys=owner_keys, developer_unsold=u.developer_unsold)
         heads.setdefault(head, set()).update(owner_keys)
     return heads
 

@@ -264,7 +264,8 @@ def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date 
     return assembly
 
 
-def _owner_keys(unit_ids: list[int]) -> dict[int, list[str]]:
+def current_owner_keys(unit_ids: list[int]) -> dict[int, list[str]]:
+    """The owner keys ("p:<person>" / "o:<organisation>") of each unit's current owners (§C 12)."""
     keys: dict[int, list[str]] = {}
     rows = Ownership.objects.filter(unit_id__in=unit_ids, until__isnull=True).values_list(
         "unit_id", "owner_kind", "person_id", "organisation_id"
@@ -297,7 +298,7 @@ def _freeze(motion: Motion, now: dt.datetime) -> None:
     )
     if not units:
         raise ValidationError({"motions": f"「{motion.title}」的表决范围内没有房屋"})
-    keys = _owner_keys([u.pk for u in units])
+    keys = current_owner_keys([u.pk for u in units])
     heads: dict[str, int] = {}
     members: dict[str, int] = {}
     prepared = []
