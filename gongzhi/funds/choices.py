@@ -113,6 +113,13 @@ FIELD_ROLES = (
     "street_officer",
 )
 
+
+def step_roles(assignee_role: str) -> tuple[str, ...]:
+    """Who works a ladder step assigned to ``assignee_role``: a step for the property staff is also
+    the property manager's."""
+    return FINANCE_ROLES if assignee_role == "property_staff" else (assignee_role,)
+
+
 # The roles a ladder step can be given to (a subset of the roles of gongzhi.accounts.roles).
 ASSIGNEE_ROLE_CHOICES = [
     ("property_staff", _("物业")),

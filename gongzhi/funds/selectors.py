@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.funds import rules
-from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, EntryKind, MovementKind, ReviewSubject
+from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, EntryKind, MovementKind, ReviewSubject, step_roles
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
@@ -247,9 +247,7 @@ def campaign_left(campaign: Campaign) -> list[LeftRow]:
         last[c.bill_id] = c
     people: dict[str, list[str]] = {}
     for step in steps.values():
-        roles = (
-            ("property_manager", "property_staff") if step.assignee_role == "property_staff" else (step.assignee_role,)
-        )
+        roles = step_roles(step.assignee_role)
         people[step.assignee_role] = sorted(
             u.display_name or u.get_username() for u in _estate_users(campaign.estate, roles)
         )
@@ -272,9 +270,7 @@ def todo_for_user(user: Any) -> list[tuple[CampaignStep, list[CampaignBill]]]:
     )
     everything = scope_of(user).everything
     for step in steps:
-        roles = (
-            ("property_manager", "property_staff") if step.assignee_role == "property_staff" else (step.assignee_role,)
-        )
+        roles = step_roles(step.assignee_role)
         if not everything and not any(step.campaign.estate.path.startswith(p) for p in paths_for_roles(user, roles)):
             continue
         bills = list(

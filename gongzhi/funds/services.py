@@ -37,6 +37,7 @@ from gongzhi.funds.choices import (
     ObjectionStatus,
     ReviewerBody,
     SplitBasis,
+    step_roles,
 )
 from gongzhi.funds.models import (
     Campaign,
@@ -798,11 +799,7 @@ def ladder_advance(*, today: dt.date | None = None, campaign: Campaign | None = 
             if moved:
                 from django.urls import reverse
 
-                roles = (
-                    ("property_manager", "property_staff")
-                    if step.assignee_role == "property_staff"
-                    else (step.assignee_role,)
-                )
+                roles = step_roles(step.assignee_role)
                 notify(
                     users=_estate_users(c.estate, roles),
                     title=f"{c.estate.name}续筹：{moved} 户进入第{due}步（{step.name}）",
