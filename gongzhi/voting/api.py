@@ -8,9 +8,11 @@ as the one error body (400 for bad input, 409 for a clash such as a unit that ha
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -66,6 +68,13 @@ def _assemblies():
 
 def _motions():
     return Motion.objects.select_related("assembly__estate").prefetch_related("buildings", "documents")
+
+
+def _page(qs: QuerySet, query: PageQuery, out: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    """One page of ``qs``, each row shaped by ``out``."""
+    page = paginate(qs, query)
+    page["items"] = [out(row) for row in page["items"]]
+    return page
 
 
 def assembly_out(a: Assembly) -> dict[str, Any]:
@@ -186,9 +195,7 @@ def assembly_list(request: HttpRequest, filters: Query[AssemblyListQuery]) -> di
         qs = qs.filter(estate_id=filters.estate)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    page = paginate(qs, filters)
-    page["items"] = [assembly_out(a) for a in page["items"]]
-    return page
+    return _page(qs, filters, assembly_out)
 
 
 @router.post(
@@ -435,9 +442,7 @@ def ballot_out(b: Ballot) -> dict[str, Any]:
 def ballot_list(request: HttpRequest, motion_id: ObjectId, page: Query[PageQuery]) -> dict:
     motion = find_for_user(_motions(), request.auth, motion_id)
     qs = Ballot.objects.visible_to(request.auth).filter(motion=motion).order_by("seq")
-    out = paginate(qs, page)
-    out["items"] = [ballot_out(b) for b in out["items"]]
-    return out
+    return _page(qs, page, ballot_out)
 
 
 @router.post(
@@ -568,9 +573,7 @@ def petition_list(request: HttpRequest, filters: Query[PetitionListQuery]) -> di
     qs = selectors.petitions_for(request.auth)
     if filters.estate:
         qs = qs.filter(estate_id=filters.estate)
-    page = paginate(qs, filters)
-    page["items"] = [petition_out(p) for p in page["items"]]
-    return page
+    return _page(qs, filters, petition_out)
 
 
 @router.post(
