@@ -31,7 +31,7 @@ from gongzhi.core.notifications import notify
 from gongzhi.core.scoping import scope_of
 from gongzhi.devices import rules
 from gongzhi.devices.choices import ACTIVE_STATES, OFFLINE, AlarmState, Severity, Source
-from gongzhi.devices.models import Alarm, AlarmRule, Device, DeviceType, Event, editable_q
+from gongzhi.devices.models import HANDLER_ROLES, Alarm, AlarmRule, Device, DeviceType, Event, editable_q
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 from gongzhi.work_orders import services as work_orders
@@ -42,7 +42,6 @@ logger = logging.getLogger("gongzhi.devices")
 
 SECRET_PREFIX = "gzd_"  # noqa: S105 - a prefix, not a secret
 PRIORITY = {Severity.CRITICAL: Priority.EMERGENCY, Severity.HIGH: Priority.HIGH}
-DUTY_ROLES = ("property_manager", "property_staff")
 
 
 # --- Credentials ----------------------------------------------------------------------------------------
@@ -116,7 +115,7 @@ def duty_users(estate: Place, severity: str) -> list[User]:
     contract = work_orders.current_contract(estate, timezone.localdate())
     q = Q(pk__in=[])
     if contract is not None:
-        q |= Q(role__in=DUTY_ROLES, company_id=contract.company_id)
+        q |= Q(role__in=HANDLER_ROLES, company_id=contract.company_id)
     if severity in (Severity.CRITICAL, Severity.HIGH):
         ids = [int(part) for part in estate.path.strip("/").split("/") if part]
         community = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).values_list("pk", flat=True).first()
