@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.roles import RESIDENT
 from gongzhi.core.scoping import scope_of
-from gongzhi.devices import selectors, services
+from gongzhi.devices import rules, selectors, services
 from gongzhi.devices.choices import AlarmState, Severity, Source
 from gongzhi.devices.ingest import Incoming, Ingestor
 from gongzhi.devices.models import Device, DeviceType, editable_q
@@ -326,6 +327,29 @@ def _error(status: int, code: str, message: str, fields: dict[str, str] | None =
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def _event_device(body: bytes) -> Any:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value.get("device") if isinstance(value, dict) else None
+
+
+def _names_another_device(bodies: list[bytes], code: str) -> bool:
+    return any(isinstance(d, str) and d != code for d in map(_event_device, bodies))
+
+
+def _refused_anyway(body: bytes, code: str) -> bool:
+    """Another device's event, or one that fails the payload checks."""
+    if _event_device(body) != code:
+        return True
+    try:
+        rules.validate(json.loads(body), timezone.now())
+    except rules.Rejected:
+        return True
+    return False
+
+
 @csrf_exempt
 @require_POST
 def ingest(request: HttpRequest) -> HttpResponse:
@@ -349,6 +373,11 @@ def ingest(request: HttpRequest) -> HttpResponse:
         bodies = [json.dumps(v, ensure_ascii=False).encode() for v in value]
     else:
         bodies = [request.body]  # dead-lettered with the reason below
+    if _names_another_device(bodies, device.code):
+        # A device may post only for itself: the whole request is refused and no event of it is stored.
+        # What would be refused anyway (the other devices' events, malformed ones) is dead-lettered
+        # with its reason, for the record; this device's well-formed events are simply not taken.
+        bodies = [b for b in bodies if _refused_anyway(b, device.code)]
     items = [Incoming(payload=b, source=Source.HTTP, device_id=device.pk) for b in bodies]
     outcome = Ingestor(cache_seconds=0).ingest(items)
     body = {"stored": outcome.stored, "duplicates": outcome.duplicates, "refused": outcome.reasons}

@@ -106,3 +106,12 @@ def test_the_refusal_names_the_mismatch_even_after_another_bad_row(dv):
     assert response.status_code == 403
     assert response.json()["error"]["fields"]["device"].startswith("凭据与设备不符")
     assert not Event.objects.exists() and DeadLetter.objects.count() == 2
+
+
+def test_a_batch_with_another_devices_event_stores_nothing(dv):
+    # a refused request changes nothing: this device's own good event is not stored either
+    body = [json.loads(payload(dv.smoke, message_id="own")), json.loads(payload(dv.smoke_b, "smoke"))]
+    response = post(body, dv.smoke_creds.http_secret)
+    assert response.status_code == 403
+    assert not Event.objects.exists() and not Alarm.objects.exists()
+    assert [d.reason[:7] for d in DeadLetter.objects.all()] == ["凭据与设备不符"]
