@@ -453,7 +453,7 @@ def ballot_list(request: HttpRequest, motion_id: ObjectId, page: Query[PageQuery
     description="房屋的现任业主投票（共有人共用一票）；一户一票，投出后不能更改（已投票为409）。租户不能投票。",
 )
 def ballot_cast(request: HttpRequest, motion_id: ObjectId, payload: BallotIn) -> Status:
-    motion = find_for_user(_motions(), request.auth, motion_id)
+    motion = find_for_user(Motion.objects.all(), request.auth, motion_id)  # the hot path: no prefetches
     unit = find_for_user(Unit.objects.all(), request.auth, payload.unit_id, field="unit_id")
     with service_errors():
         ballot = services.ballot_cast(motion=motion, unit=unit, choice=payload.choice, actor=request.auth)
@@ -495,7 +495,7 @@ def paper_out(p: PaperBallot) -> dict[str, Any]:
     description="第一人录入；须另一名工作人员复核一致后才计入。委托投票须登记受托人和委托书。",
 )
 def paper_create(request: HttpRequest, motion_id: ObjectId, payload: PaperBallotIn) -> Status:
-    motion = find_for_user(_motions(), request.auth, motion_id, write=True)
+    motion = find_for_user(Motion.objects.all(), request.auth, motion_id, write=True)
     unit = find_for_user(Unit.objects.all(), request.auth, payload.unit_id, field="unit_id")
     with service_errors():
         paper = services.paper_ballot_enter(
