@@ -9,12 +9,13 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.funds import rules
-from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, EntryKind, MovementKind, ReviewSubject, step_roles
+from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, ENTRY_SIGN, EntryKind, MovementKind, ReviewSubject, step_roles
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
@@ -372,16 +373,18 @@ def ledger_for_user(user: Any, estate: Place) -> QuerySet[LedgerEntry]:
 
 
 def ledger_balance(estate: Place) -> int:
-    """Public revenue held now: income less costs, spending and money moved to the fund (reversals undo)."""
-    total = 0
-    for kind, amount, reversed_kind in LedgerEntry.objects.filter(estate=estate).values_list(
-        "kind", "amount_fen", "reverses__kind"
-    ):
-        if kind == EntryKind.REVERSAL:
-            total -= amount if reversed_kind == EntryKind.INCOME else -amount
-        else:
-            total += amount if kind == EntryKind.INCOME else -amount
-    return total
+    """Public revenue held now: income less costs, spending and money moved to the fund (reversals undo),
+    summed in the database with the signs of ``ENTRY_SIGN``."""
+    signed = Case(
+        *(When(kind=kind, then=F("amount_fen") * sign) for kind, sign in ENTRY_SIGN.items()),
+        *(
+            When(kind=EntryKind.REVERSAL, reverses__kind=kind, then=F("amount_fen") * -sign)
+            for kind, sign in ENTRY_SIGN.items()
+        ),
+        default=Value(0),
+        output_field=BigIntegerField(),
+    )
+    return LedgerEntry.objects.filter(estate=estate).aggregate(total=Coalesce(Sum(signed), 0))["total"]
 
 
 def periods_for(user: Any, estate: Place) -> list[LedgerPeriod]:

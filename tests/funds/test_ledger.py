@@ -97,6 +97,15 @@ def test_a_correction_reverses_and_leaves_the_original(world):
     assert services.ledger_verify(world.estate_a) == (True, None)
 
 
+def test_the_balance_adds_income_takes_away_the_rest_and_reversals_undo(world):
+    income(world, amount=50_000)
+    cost = entry(world, "cost", 20_000)
+    assert selectors.ledger_balance(world.estate_a) == 30_000
+    services.ledger_reverse(entry=cost, reason="发票作废", actor=world.users["committee_member"])
+    assert selectors.ledger_balance(world.estate_a) == 50_000
+    assert selectors.ledger_balance(world.estate_b) == 0
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "words"),
     [
