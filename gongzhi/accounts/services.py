@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import ApiToken, RoleAssignment, User
 from gongzhi.accounts.roles import ROLES
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.keys import key_digest
 from gongzhi.core.models import AuditAction
 
 TOKEN_PREFIX = "gz_"  # noqa: S105 - a visible prefix, not a secret
@@ -110,10 +110,6 @@ def role_assign(
     return assignment
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 def api_token_create(
     *, user: User, name: str, actor: User, expires_at: dt.datetime | None = None
 ) -> tuple[ApiToken, str]:
@@ -125,7 +121,7 @@ def api_token_create(
     key = f"{TOKEN_PREFIX}{prefix}_{secret}"
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name.strip(), prefix=prefix, key_hash=_hash(key), expires_at=expires_at
+            user=user, name=name.strip(), prefix=prefix, key_hash=key_digest(key), expires_at=expires_at
         )
         audit_record(actor=actor, action=AuditAction.TOKEN, obj=token, summary=f"新建令牌 {token.name}")
     return token, key
@@ -143,7 +139,7 @@ def api_token_authenticate(key: str) -> User | None:
     """The active user behind a token, or None. Marks the token used (at most once a minute)."""
     if not key.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_digest(key)).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()

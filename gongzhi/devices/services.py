@@ -12,7 +12,6 @@ rule's own short clocks, and the estate's duty staff are told at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import RoleAssignment, User
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.keys import key_digest, new_key
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
 from gongzhi.core.scoping import scope_of
@@ -47,10 +47,8 @@ PRIORITY = {Severity.CRITICAL: Priority.EMERGENCY, Severity.HIGH: Priority.HIGH}
 # --- Credentials ----------------------------------------------------------------------------------------
 
 
-def secret_hash(secret: str) -> str:
-    """Only this digest of a device secret or MQTT password is stored (the secret is 256 random bits,
-    so a fast hash suffices, as for API tokens)."""
-    return hashlib.sha256(secret.encode()).hexdigest()
+# Only the digest of a device secret or MQTT password is stored, as for API tokens.
+secret_hash = key_digest
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ class Credentials:
 
 def _new_credentials(device: Device) -> Credentials:
     return Credentials(
-        http_secret=SECRET_PREFIX + secrets.token_urlsafe(32),
+        http_secret=new_key(SECRET_PREFIX),
         mqtt_username=device.code,
         mqtt_password=secrets.token_urlsafe(24),
         topic=device.topic,

@@ -18,9 +18,7 @@ until the order is closed or withdrawn. The spec's ``email`` has no place in an 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import secrets
 import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -35,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.keys import key_digest, new_key
 from gongzhi.core.models import AuditAction
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
@@ -72,10 +71,6 @@ class Open311Error(Exception):
 # --- Clients (api_key) ------------------------------------------------------------------------------
 
 
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
 def open311_client_create(*, name: str, place: Place, user: Any, actor: Any) -> tuple[Open311Client, str]:
     """Register an Open311 client for an estate or a street; returns it and its api_key (shown once)."""
     name = (name or "").strip()
@@ -87,9 +82,9 @@ def open311_client_create(*, name: str, place: Place, user: Any, actor: Any) -> 
         raise ValidationError({"place": "接入范围只能是小区或街道"})
     if not Place.objects.visible_to(user).filter(pk=place.pk).exists():
         raise ValidationError({"user": "责任账号看不到该小区或街道"})
-    key = f"{KEY_PREFIX}{secrets.token_urlsafe(32)}"
+    key = new_key(KEY_PREFIX)
     with transaction.atomic():
-        client = Open311Client.objects.create(name=name, place=place, actor=user, key_hash=_hash(key))
+        client = Open311Client.objects.create(name=name, place=place, actor=user, key_hash=key_digest(key))
         audit_record(
             actor=actor, action=AuditAction.CREATE, obj=client, summary=f"新建Open311接入方 {name}（{place.name}）"
         )
@@ -102,7 +97,7 @@ def client_for_key(key: str) -> Open311Client | None:
         return None
     return (
         Open311Client.objects.select_related("place", "actor")
-        .filter(key_hash=_hash(key), active=True, actor__is_active=True)
+        .filter(key_hash=key_digest(key), active=True, actor__is_active=True)
         .first()
     )
 
