@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, Max, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -736,10 +736,10 @@ def result_of(motion: Motion, tally: rules.Tally, mixed: int) -> dict[str, Any]:
 
     Beside the legal head count it keeps the count by household (户, one per unit), the figure
     reports and older notices use; where an owner holds several units the two differ (§C 12)."""
-    by_unit = ElectorateUnit.objects.filter(motion=motion)
-    total_units = by_unit.count()
-    voted_units = by_unit.exclude(choice="").count()
-    agree_units = by_unit.filter(choice=Choice.AGREE).count()
+    n = ElectorateUnit.objects.filter(motion=motion).aggregate(
+        total=Count("pk"), voted=Count("pk", filter=~Q(choice="")), agree=Count("pk", filter=Q(choice=Choice.AGREE))
+    )
+    total_units, voted_units, agree_units = n["total"], n["voted"], n["agree"]
     households = {
         "total": total_units,
         "participating": voted_units,
