@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core.audit import GENESIS, audit_record, snapshot
@@ -31,6 +32,8 @@ from gongzhi.funds.choices import (
     FINANCE_ROLES,
     REVIEWER_ROLES,
     CampaignStatus,
+    ContactKind,
+    ContactOutcome,
     DecisionBody,
     EntryKind,
     MovementKind,
@@ -258,8 +261,6 @@ def _check_threshold(account: FundAccount) -> None:
         estate = account.estate
         claimed = FundAccount.objects.filter(pk=account.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
         if claimed:
-            from django.urls import reverse
-
             notify(
                 users=_estate_users(estate, COMMITTEE_ROLES + COMMUNITY_ROLES),
                 title=f"{estate.name}维修资金低于首期的30%，应当续筹",
@@ -797,8 +798,6 @@ def ladder_advance(*, today: dt.date | None = None, campaign: Campaign | None = 
                 summary=f"续筹推进：{moved} 户进入第{due}步（{step.name}）",
             )
             if moved:
-                from django.urls import reverse
-
                 roles = step_roles(step.assignee_role)
                 notify(
                     users=_estate_users(c.estate, roles),
@@ -876,8 +875,6 @@ def contact_log(
     *, bill: CampaignBill, kind: str, outcome: str, actor: Any, note: str = "", at: dt.datetime | None = None
 ) -> ContactLog:
     """Log a contact with an unpaid owner (联系记录) at the bill's current step."""
-    from gongzhi.funds.choices import ContactKind, ContactOutcome
-
     _require(actor, FIELD_ROLES, bill.estate)
     errors = {}
     if kind not in ContactKind.values:
@@ -1074,8 +1071,6 @@ def fee_reminders_send(*, estate: Place, actor: Any, today: dt.date | None = Non
         months[unit_id] += 1
         ids.append(pk)
     told = 0
-    from django.urls import reverse
-
     with transaction.atomic():
         for unit_id, users in _owner_users(owed).items():
             notify(
@@ -1388,8 +1383,6 @@ def objection_file(*, entry: LedgerEntry, text: str, actor: Any) -> Objection:
         raise ValidationError({"text": "最多500字"})
     with transaction.atomic():
         objection = Objection.objects.create(entry=entry, estate_id=entry.estate_id, filed_by=actor, text=text)
-        from django.urls import reverse
-
         notify(
             users=_estate_users(entry.estate, FINANCE_ROLES + COMMITTEE_ROLES),
             title=f"业主对公共收益台账#{entry.seq}提出疑问",
