@@ -72,3 +72,19 @@ def scope_for(user) -> Scope:  # noqa: ANN001
         unmasked_phone=bool(roles & set(settings.UNMASKED_PHONE_ROLES)),
         unmasked_id=bool(roles & set(settings.UNMASKED_ID_ROLES)),
     )
+
+
+def is_staff(user) -> bool:  # noqa: ANN001
+    """Anyone with a role other than being a resident (staff pages exist only for them)."""
+    from gongzhi.core.scoping import scope_of
+
+    scope = scope_of(user)
+    return scope.everything or bool(scope.roles - {RESIDENT})
+
+
+def require_staff(user) -> None:  # noqa: ANN001
+    """Staff pages do not exist for residents and users without a role: 404, like for every outsider."""
+    from django.http import Http404
+
+    if not is_staff(user):
+        raise Http404

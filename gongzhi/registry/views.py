@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.roles import RESIDENT
+from gongzhi.accounts.scoping import is_staff
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import AuditLog
 from gongzhi.core.money import fen_to_yuan
@@ -41,11 +41,6 @@ def _query(**params: Any) -> str:
 
 def _q(request: HttpRequest) -> str:
     return (request.GET.get("q") or "").strip()[:100]
-
-
-def _is_staff(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.everything or bool(scope.roles - {RESIDENT})
 
 
 def _crumbs(user: Any, trail: list[Place], tail: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
@@ -107,7 +102,7 @@ def _units_context(request: HttpRequest, estate: Place) -> dict[str, Any]:
         "units_q": q,
         "units_building": building,
         "units_query": _query(q=q, building=building.pk if building else None),
-        "is_staff": _is_staff(request.user),
+        "is_staff": is_staff(request.user),
     }
 
 
@@ -135,7 +130,7 @@ def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
     area = selectors.estate_area(estate)
     context = {
-        "nav_active": "estates" if _is_staff(request.user) else "mine",
+        "nav_active": "estates" if is_staff(request.user) else "mine",
         "estate": estate,
         "fees": fees,
         "crumbs": _crumbs(request.user, selectors.place_trail(estate.path)[:-1], [(estate.name, None)]),
@@ -178,9 +173,9 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     people = selectors.unit_people(request.user, unit)
     person_ids = {o.person_id for o in people.owners + people.past_owners if o.person_id}
     person_ids |= {r.person_id for r in people.residents + people.past_residents}
-    is_staff = _is_staff(request.user)
+    staff = is_staff(request.user)
     changes = []
-    if is_staff:
+    if staff:
         changes = list(
             AuditLog.objects.filter(object_type="registry.unit", object_id=str(unit.pk)).order_by("-id")[:20]
         )
@@ -189,7 +184,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "registry/unit_detail.html",
         {
-            "nav_active": "estates" if is_staff else "mine",
+            "nav_active": "estates" if staff else "mine",
             "unit": unit,
             "people": people,
             "linkable": selectors.visible_person_ids(request.user, person_ids),
@@ -255,7 +250,7 @@ def _person_page(request: HttpRequest, person: Any, contact: selectors.Contact) 
         request,
         "registry/person_detail.html",
         {
-            "nav_active": "people" if _is_staff(request.user) else "mine",
+            "nav_active": "people" if is_staff(request.user) else "mine",
             "person": person,
             "age": rules.age_on(person.birth_date, timezone.localdate()),
             "contact": contact,

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
+from gongzhi.accounts.scoping import is_staff
 from gongzhi.core.api_support import ApiError, ObjectId, find_for_user, paginate, responses, service_errors
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind
@@ -196,7 +197,7 @@ def routing_rule_deactivate(request: HttpRequest, rule_id: ObjectId) -> dict:
 def routing_preview(request: HttpRequest, query: Query[PreviewQuery]) -> dict:
     user = request.auth
     estate = _estate(user, query.estate_id)
-    if not sr.is_staff(user):
+    if not is_staff(user):
         raise ApiError(404, "not_found", "小区不存在或无权查看", {"estate_id": "小区不存在或无权查看"})
     category = _category(query.category_id)
     if not category.active:

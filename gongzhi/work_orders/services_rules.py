@@ -29,7 +29,6 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import RoleAssignment
-from gongzhi.accounts.roles import RESIDENT
 from gongzhi.core.audit import audit_record, snapshot
 from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import scope_of
@@ -57,12 +56,6 @@ def _refuse(field: str, message: str, code: str | None = None) -> None:
 
 
 # --- Who may ----------------------------------------------------------------------------------------
-
-
-def is_staff(user: Any) -> bool:
-    """Anyone with a role other than being a resident; the rule pages exist only for them."""
-    scope = scope_of(user)
-    return scope.everything or bool(scope.roles - {RESIDENT})
 
 
 def may_edit_routing(user: Any, estate: Place) -> bool:

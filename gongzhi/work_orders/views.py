@@ -23,7 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts.roles import RESIDENT
+from gongzhi.accounts.scoping import is_staff, require_staff
 from gongzhi.core.scoping import scope_of
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.selectors import my_units
@@ -36,17 +36,6 @@ MINE_PER_PAGE = 30
 
 
 # --- helpers ----------------------------------------------------------------------------------------
-
-
-def _is_staff(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.everything or bool(scope.roles - {RESIDENT})
-
-
-def _require_staff(user: Any) -> None:
-    """Staff pages do not exist for residents and users without a role (404, like every outsider)."""
-    if not _is_staff(user):
-        raise Http404
 
 
 def _page(request: HttpRequest, items: Any, per_page: int) -> Page:
@@ -260,7 +249,7 @@ def _list_page(request: HttpRequest, *, title: str, orders: Any, intro: str, nav
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """派单台: the orders in the user's scope (a company's staff: their company's), open ones by default."""
-    _require_staff(request.user)
+    require_staff(request.user)
     orders = selectors.work_orders_for_user(request.user)
     if not request.GET.get("status"):
         orders = orders.filter(status__in=OPEN_STATUSES)
@@ -278,7 +267,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def tasks(request: HttpRequest) -> HttpResponse:
     """我的任务: the orders assigned to me that are not done yet (a technician's phone page)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     now = timezone.now()
     orders = selectors.work_orders_for_user(request.user).filter(assignee=request.user, status__in=OPEN_STATUSES)
     orders = orders.order_by("submitted_at", "id")
@@ -289,7 +278,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def overdue(request: HttpRequest) -> HttpResponse:
     """超时工单: open orders past their running clock, highest rung first (for 督办 and 吹哨)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     return _list_page(
         request,
         title="超时工单",
@@ -304,7 +293,7 @@ def overdue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def escalations(request: HttpRequest) -> HttpResponse:
     """部门报到: open orders escalated to the district departments, for their officers to answer."""
-    _require_staff(request.user)
+    require_staff(request.user)
     orders = (
         selectors.work_orders_for_user(request.user)
         .filter(status__in=OPEN_STATUSES, escalation_level=EscalationLevel.DEPARTMENT)
@@ -349,7 +338,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel": (is_reporter or dispatcher) and order.can_cancel(),
     }
     context = {
-        "nav_active": "my_orders" if is_reporter and not _is_staff(user) else "work_orders",
+        "nav_active": "my_orders" if is_reporter and not is_staff(user) else "work_orders",
         "order": order,
         "clock": clock(order, now) if order.is_open else None,
         "events": selectors.timeline(order),
@@ -357,7 +346,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions,
         "any_handler_action": any(actions[k] for k in ("accept", "assign", "arrive", "resolve", "transfer", "merge")),
         "is_reporter": is_reporter,
-        "is_staff": _is_staff(user),
+        "is_staff": is_staff(user),
         "staff": selectors.assignable_staff(order) if actions["assign"] else [],
         "companies": PropertyCompany.objects.visible_to(user).order_by("name") if actions["transfer"] else [],
         "departments": Department.objects.all().order_by("name") if actions["transfer"] else [],

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from gongzhi.accounts.scoping import require_staff
 from gongzhi.work_orders import selectors_reports as reports
-from gongzhi.work_orders.views import PER_PAGE, _require_staff, _rows
+from gongzhi.work_orders.views import PER_PAGE, _rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMERALS = "一二三四五六七八九十"
@@ -124,7 +125,7 @@ def _cells(table: reports.RateTable, row: reports.RateRow) -> list[dict[str, Any
 def rates(request: HttpRequest) -> HttpResponse:
     """三率统计: 响应率、解决率、满意率 of a period per estate, community, street or company (DOMAIN_RULES.md
     §G 26), with the monthly trend and the breakdown by category."""
-    _require_staff(request.user)
+    require_staff(request.user)
     period, level, errors = _choices(request)
     if period is None:
         period = reports.parse_period({}, timezone.localdate())
@@ -215,7 +216,7 @@ SCOPE_NOTE = "统计范围：您有权查看的工单；受理量不含已撤销
 @require_GET
 def rates_export(request: HttpRequest) -> HttpResponse:
     """导出Excel: the rates table of the chosen period and level as an .xlsx."""
-    _require_staff(request.user)
+    require_staff(request.user)
     period, level, errors = _choices(request)
     if errors or period is None:
         return HttpResponse("；".join(errors.values()), status=400, content_type="text/plain; charset=utf-8")
@@ -231,7 +232,7 @@ def rates_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 def rates_orders(request: HttpRequest) -> HttpResponse:
     """The orders behind one number of the rates table (e.g. estate X's orders not accepted in time)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     period, _, errors = _choices(request)
     if errors or period is None:
         return HttpResponse("；".join(errors.values()), status=400, content_type="text/plain; charset=utf-8")

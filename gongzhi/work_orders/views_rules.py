@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.accounts.scoping import require_staff
 from gongzhi.core.scoping import get_for_user
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
@@ -32,11 +33,6 @@ from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
 ESTATES_PER_PAGE = 50
 
 
-def _require_staff(user: Any) -> None:
-    if not sr.is_staff(user):
-        raise Http404
-
-
 def _error_text(exc: ValidationError) -> str:
     if hasattr(exc, "message_dict"):
         return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
@@ -44,7 +40,7 @@ def _error_text(exc: ValidationError) -> str:
 
 
 def _estate(request: HttpRequest, pk: int) -> Place:
-    _require_staff(request.user)
+    require_staff(request.user)
     return get_for_user(Place.objects.filter(kind=PlaceKind.ESTATE), request.user, pk=pk)
 
 
@@ -55,7 +51,7 @@ def _estate(request: HttpRequest, pk: int) -> Place:
 @require_GET
 def rules_index(request: HttpRequest) -> HttpResponse:
     """派单规则: the estates the user sees, each leading to its routing table; and the time limits."""
-    _require_staff(request.user)
+    require_staff(request.user)
     q = (request.GET.get("q") or "").strip()[:50]
     estates = Place.objects.visible_to(request.user).filter(kind=PlaceKind.ESTATE).select_related("parent")
     if q:
@@ -187,7 +183,7 @@ def routing_save(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def routing_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request.user)
+    require_staff(request.user)
     rule = get_for_user(RoutingRule.all_objects.select_related("estate"), request.user, write=True, pk=pk)
     try:
         sr.routing_rule_deactivate(rule=rule, actor=request.user)
@@ -205,7 +201,7 @@ def routing_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def sla(request: HttpRequest) -> HttpResponse:
     """时限标准: the effective limits of every service tier × category, and the rows that set them."""
-    _require_staff(request.user)
+    require_staff(request.user)
     columns, table = sr.sla_table()
     return render(
         request,
@@ -233,7 +229,7 @@ def _flag(value: str) -> bool | None:
 @login_required
 @require_POST
 def sla_save(request: HttpRequest) -> HttpResponse:
-    _require_staff(request.user)
+    require_staff(request.user)
     if not sr.may_edit_sla(request.user):
         raise PermissionDenied
     post = request.POST
@@ -269,7 +265,7 @@ def sla_save(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def sla_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request.user)
+    require_staff(request.user)
     policy = SlaPolicy.objects.filter(pk=pk).select_related("category").first()
     if policy is None:
         raise Http404
