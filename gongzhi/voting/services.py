@@ -835,7 +835,8 @@ def assembly_publish(*, assembly: Assembly, actor: Any, published_on: dt.date | 
 # --- Petitions (§E 18) ---------------------------------------------------------------------------------
 
 
-def _owns_in(user: Any, estate: Place) -> bool:
+def owns_in(user: Any, estate: Place) -> bool:
+    """Whether ``user`` is a current owner of a unit in ``estate`` (who may start and sign petitions)."""
     person_id = getattr(user, "person_id", None)
     return (
         bool(person_id)
@@ -848,7 +849,7 @@ def _owns_in(user: Any, estate: Place) -> bool:
 def petition_create(*, estate: Place, title: str, actor: Any, reason: str = "") -> Petition:
     """Start a petition for an extraordinary assembly (发起临时会议提议): an owner of the estate, or its
     committee or community staff."""
-    if not (_owns_in(actor, estate) or can_run(actor, estate)):
+    if not (owns_in(actor, estate) or can_run(actor, estate)):
         raise PermissionDenied("只有本小区业主可以发起提议")
     if not (title or "").strip():
         raise ValidationError({"title": "提议事项不能为空"})
@@ -862,14 +863,14 @@ def petition_create(*, estate: Place, title: str, actor: Any, reason: str = "") 
         audit_record(
             actor=actor, action=AuditAction.CREATE, obj=petition, after=snapshot(petition), summary=f"提议 {petition}"
         )
-    if _owns_in(actor, estate):
+    if owns_in(actor, estate):
         petition_sign(petition=petition, actor=actor)
     return petition
 
 
 def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = None) -> PetitionSignature:
     """An owner signs (联名); when the signers reach 20 % of the heads the committee is told (§E 18)."""
-    if not _owns_in(actor, petition.estate):
+    if not owns_in(actor, petition.estate):
         raise PermissionDenied("只有本小区的现任业主可以联名")
     now = _now(now)
     with transaction.atomic():

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.registry.models import Ownership, Place, Unit
 from gongzhi.voting import chain, rules, selectors, services
-from gongzhi.voting.choices import AssemblyKind, AssemblyStatus, Choice, Matter, PaperStatus, RuleSet
+from gongzhi.voting.choices import AssemblyKind, AssemblyStatus, Choice, Matter, PaperStatus, PetitionStatus, RuleSet
 from gongzhi.voting.models import (
     Assembly,
     Ballot,
@@ -487,12 +487,7 @@ def petition(request: HttpRequest, pk: int) -> HttpResponse:
     progress = selectors.petition_progress(obj)
     person_id = getattr(request.user, "person_id", None)
     signed = bool(person_id) and obj.signatures.filter(person_id=person_id).exists()
-    can_sign = (
-        not signed
-        and obj.status != "closed"
-        and bool(person_id)
-        and Ownership.objects.filter(person_id=person_id, until__isnull=True, unit__estate=obj.estate).exists()
-    )
+    can_sign = not signed and obj.status != PetitionStatus.CLOSED and services.owns_in(request.user, obj.estate)
     return render(
         request,
         "voting/petition.html",
