@@ -9,7 +9,6 @@ lookups it passes in (see ``hotline_services``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -22,7 +21,8 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from gongzhi.registry.roster import CellError, RosterFileError, RowError, cell_text, open_workbook, parse_phone
+from gongzhi.core import tabular
+from gongzhi.registry.roster import MAX_UNZIPPED_BYTES, CellError, RosterFileError, RowError, cell_text, parse_phone
 
 SH = ZoneInfo("Asia/Shanghai")
 MAX_ROWS = 5000
@@ -101,37 +101,19 @@ class CaseRow:
 # Reading the file
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise HotlineFileError("无法识别文件的文字编码。请用 Excel 另存为“CSV UTF-8”或直接上传 .xlsx 文件。")
-
-
 def read_table(content: bytes, file_name: str) -> list[tuple[int, tuple]]:
     """The rows of the file as (row number as Excel shows it, cell values)."""
-    if not content:
-        raise HotlineFileError("文件是空的，请重新选择文件。")
-    if len(content) > MAX_FILE_BYTES:
-        raise HotlineFileError("文件超过 10 MB，请按日期分成几个文件导入。")
-    name = (file_name or "").lower()
-    if name.endswith(".csv"):
-        text = _decode(content)
-        return [(n, tuple(values)) for n, values in enumerate(csv.reader(io.StringIO(text)), start=1)]
-    if not name.endswith(".xlsx"):
-        raise HotlineFileError("只能上传 .xlsx 或 .csv 文件。")
     try:
-        wb = open_workbook(content)
-    except RosterFileError as exc:
+        return tabular.read_table(
+            content,
+            file_name,
+            max_bytes=MAX_FILE_BYTES,
+            max_unzipped_bytes=MAX_UNZIPPED_BYTES,
+            too_big="文件超过 10 MB，请按日期分成几个文件导入。",
+            unreadable="无法读取这个文件。请上传用 Excel 或 WPS 保存的 .xlsx 文件，或 .csv 文件。",
+        )
+    except tabular.TabularFileError as exc:
         raise HotlineFileError(str(exc)) from exc
-    try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()
-        return [(n, tuple(values)) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
 
 
 def is_blank(values: Iterable[Any]) -> bool:
