@@ -298,7 +298,8 @@ def motion(request: HttpRequest, pk: int) -> HttpResponse:
 def cast(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _motion(request, pk)
     unit_id = request.POST.get("unit", "")
-    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+    # a unit the user may not see does not exist for them (404), as in the API
+    unit = Unit.objects.visible_to(request.user).filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
     if unit is None:
         raise Http404
     try:

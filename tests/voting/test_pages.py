@@ -208,3 +208,11 @@ def test_index_query_count_does_not_grow_with_assemblies(world, persona):
     with CaptureQueriesContext(connection) as four:
         assert client.get(reverse("voting:index")).status_code == 200
     assert len(four) == len(one)
+
+
+def test_an_owner_cannot_vote_for_a_unit_that_is_not_theirs(vote):
+    # a unit the owner may not see does not exist for them (404, as in the API); nothing is cast
+    cast = reverse("voting:cast", args=[vote.motion.pk])
+    response = vote.client_for("resident").post(cast, {"unit": vote.units_a[2].pk, "choice": "agree"})
+    assert response.status_code == 404
+    assert not Ballot.objects.exists()
