@@ -9,8 +9,6 @@ baselines measured in the same run. It prints figures and goals; it never fails 
 
 from __future__ import annotations
 
-import importlib
-import math
 import os
 import platform
 import secrets
@@ -18,37 +16,15 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from gongzhi.core.benchkit import fmt, measure, page, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gongzhi_bench"
 GOAL_OVERVIEW_P95_MS = 300
 GOAL_UNIT_LIST_QUERIES = 10
-
-
-def percentile(samples: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def measure(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
-def fmt(samples: list[float] | None) -> str:
-    if not samples:
-        return "—"
-    return f"{statistics.median(samples):.2f} / {percentile(samples, 95):.2f} ms"
 
 
 def recreate_database(url: str, *, drop_only: bool = False) -> None:
@@ -69,26 +45,6 @@ def recreate_database(url: str, *, drop_only: bool = False) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not drop_only:
             conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def page(client, url_name: str, kwargs: dict, runs: int, headers: dict | None = None) -> dict:  # noqa: ANN001
-    """Time a page; say 'page not available yet' instead of failing when it is not there (yet)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-
-    try:
-        url = reverse(url_name, kwargs=kwargs)
-        response = client.get(url, headers=headers)  # warm the session and the caches first
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(url, headers=headers)
-        queries = len(ctx.captured_queries)  # now: the log is cleared by the next request
-        if response.status_code != 200:
-            return {"error": f"page not available yet (HTTP {response.status_code})", "url": url}
-        samples = measure(lambda: client.get(url, headers=headers), runs)
-    except Exception as exc:  # noqa: BLE001 - a page still being written must not stop the bench
-        return {"error": f"page not available yet ({type(exc).__name__}: {exc})"[:200], "url": url_name}
-    return {"url": url, "queries": queries, "samples": samples, "bytes": len(response.content)}
 
 
 def main() -> int:
@@ -189,7 +145,7 @@ def run(*, units: int, batch: int, runs: int) -> dict:
     # The unit list is an htmx fragment (search and pagination swap only the list).
     figures["unit_list"] = page(client, "registry:estate_units", {"pk": estate.pk}, runs, {"HX-Request": "true"})
 
-    # Each app's own figures: bench/bench_<app>.py defines TITLE and run(ctx) -> rows of (指标, 数值, 目标).
+    # Each app's own figures: gongzhi/<app>/bench.py defines TITLE and run(ctx) -> rows of (指标, 数值, 目标).
     # BENCH_ONLY=work_orders,voting runs only those (the base figures above always run).
     only = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
     ctx = BenchContext(
@@ -203,13 +159,11 @@ def run(*, units: int, batch: int, runs: int) -> dict:
         select1_ms=statistics.median(figures["select1"]),
     )
     figures["plugins"] = []
-    for name in PLUGINS:
-        if only and name not in only:
+    from gongzhi.core.plugins import bench_plugins
+
+    for config, module in bench_plugins():  # each app declares its plug-in on its AppConfig
+        if only and config.label not in only:
             continue
-        path = ROOT / "bench" / f"bench_{name}.py"
-        if not path.exists():
-            continue
-        module = importlib.import_module(f"bench.bench_{name}")
         print(f"-- {module.TITLE}")
         started = time.perf_counter()
         try:
@@ -221,9 +175,6 @@ def run(*, units: int, batch: int, runs: int) -> dict:
             rows = [("出错", f"{type(exc).__name__}: {exc}", "")]
         figures["plugins"].append((module.TITLE, rows, time.perf_counter() - started))
     return figures
-
-
-PLUGINS = ("work_orders", "voting", "funds", "devices")
 
 
 @dataclass

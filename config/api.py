@@ -3,14 +3,8 @@ and its Swagger UI at /api/docs (served from the project's own static files: not
 
 from ninja import Swagger
 
-from gongzhi.accounts.api import router as accounts_router
 from gongzhi.core.api_support import GongzhiNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
-from gongzhi.devices.api import router as devices_router
-from gongzhi.funds.api import router as funds_router
-from gongzhi.governance.api import router as governance_router
-from gongzhi.registry.api import router as registry_router
-from gongzhi.voting.api import router as voting_router
-from gongzhi.work_orders.api import router as work_orders_router
+from gongzhi.core.plugins import api_routers
 
 DESCRIPTION = """共治平台的数据接口。
 
@@ -34,10 +28,5 @@ api = GongzhiNinjaAPI(
     docs_url=None,  # served at /api/docs by config/api_urls.py
 )
 install_error_handlers(api)
-api.add_router("", accounts_router)
-api.add_router("", registry_router)
-api.add_router("", governance_router)
-api.add_router("", work_orders_router)
-api.add_router("", voting_router)
-api.add_router("", funds_router)
-api.add_router("", devices_router)
+for router in api_routers():  # each app declares its routers (gongzhi.core.plugins)
+    api.add_router("", router)

@@ -1,7 +1,9 @@
-from django.apps import AppConfig
+from gongzhi.core import plugins
 
 
-class DashboardConfig(AppConfig):
+class DashboardConfig(plugins.GongzhiAppConfig):
     name = "gongzhi.dashboard"
     label = "dashboard"
     verbose_name = "驾驶舱"
+    urls = (("dashboard/", "urls"),)
+    nav = "nav"

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from gongzhi.accounts.roles import RESIDENT
+from gongzhi.core.plugins import NavItem
 from gongzhi.core.scoping import Scope
 
 FIELD = {
@@ -17,15 +18,15 @@ FIELD = {
 OVERSIGHT = {"street_officer", "department_officer", "community_staff", "party_worker"}
 
 
-def items(scope: Scope) -> list[tuple[str, str, str]]:
-    out: list[tuple[str, str, str]] = []
+def items(scope: Scope) -> list[NavItem]:
+    out: list[NavItem] = []
     staff = scope.everything or bool(scope.roles - {RESIDENT})
     if staff:
-        out.append(("funds", "资金与收益", reverse("funds:home")))
+        out.append(NavItem("funds", "资金与收益", reverse("funds:home"), order=80))
     if scope.everything or scope.roles & FIELD:
-        out.append(("funds_todo", "续筹待办", reverse("funds:todo")))
+        out.append(NavItem("funds_todo", "续筹待办", reverse("funds:todo"), order=80))
     if scope.everything or scope.roles & OVERSIGHT:
-        out.append(("funds_rates", "收缴率", reverse("funds:rates")))
+        out.append(NavItem("funds_rates", "收缴率", reverse("funds:rates"), order=80))
     if RESIDENT in scope.roles:
-        out.append(("my_bills", "我的账单", reverse("funds:my_bills")))
+        out.append(NavItem("my_bills", "我的账单", reverse("funds:my_bills"), order=80))
     return out

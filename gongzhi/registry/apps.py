@@ -1,7 +1,12 @@
-from django.apps import AppConfig
+from gongzhi.core import plugins
 
 
-class RegistryConfig(AppConfig):
+class RegistryConfig(plugins.GongzhiAppConfig):
     name = "gongzhi.registry"
     label = "registry"
     verbose_name = "房屋与人口台账"
+    urls = (("registry/", "urls"),)
+    api_routers = ("api",)
+    nav = "nav"
+    demo = "demo"
+    demo_order = 10

@@ -8,3 +8,18 @@
 - ``users``: the demo logins, one per role (``load_demo`` creates them, ``demo_logins`` prints them).
 - ``scale``: a district-scale registry streamed in batches (``seed_scale``, ``make bench``).
 """
+
+from typing import Any
+
+
+def build(*, seed: int, log: Any) -> None:
+    """The seed estates, their people and the demo logins (the first demo builder: every other builds on it)."""
+    from django.utils import timezone
+
+    from gongzhi.registry.demo.builder import build_demo
+
+    counts = build_demo(seed=seed, today=timezone.localdate(), log=log)
+    log(
+        f"台账：新增地点 {counts['places']} 个、房屋 {counts['units']} 套、人员 {counts['people']} 人、"
+        f"产权 {counts['ownerships']} 条、居住 {counts['residencies']} 条，用时 {counts['seconds']} 秒。"
+    )

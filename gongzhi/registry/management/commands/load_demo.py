@@ -1,19 +1,13 @@
 """manage.py load_demo: the seed reports' estates with their public figures, and demo logins for every role."""
 
-import importlib
-import importlib.util
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from gongzhi.core.plugins import demo_builders
 from gongzhi.registry.choices import PlaceKind
-from gongzhi.registry.demo.builder import build_demo, demo_loaded
+from gongzhi.registry.demo.builder import demo_loaded
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import demo as work_orders_demo
-
-# Each app whose demo builds on the registry and the work orders: build(seed=..., log=...), in this order.
-LATER_DEMOS = ("gongzhi.voting.demo", "gongzhi.funds.demo", "gongzhi.devices.demo")
 
 
 class Command(BaseCommand):
@@ -45,14 +39,8 @@ class Command(BaseCommand):
             senders.setLevel(level)
 
     def _build(self, options):  # noqa: ANN001, ANN202
-        counts = build_demo(seed=options["seed"], today=timezone.localdate(), log=self.stdout.write)
-        work_orders_demo.build(seed=options["seed"], log=self.stdout.write)  # months of work orders
-        for module in LATER_DEMOS:  # votes before money: a fund campaign starts from an approved motion
-            if importlib.util.find_spec(module) is not None:
-                importlib.import_module(module).build(seed=options["seed"], log=self.stdout.write)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"演示数据已加载：新增地点 {counts['places']} 个、房屋 {counts['units']} 套、人员 {counts['people']} 人、"
-                f"产权 {counts['ownerships']} 条、居住 {counts['residencies']} 条，用时 {counts['seconds']} 秒。"
-            )
-        )
+        # Each app declares its builder (gongzhi.core.plugins); the registry's seed estates come first,
+        # votes before money (a fund campaign starts from an approved motion).
+        for _config, module in demo_builders():
+            module.build(seed=options["seed"], log=self.stdout.write)
+        self.stdout.write(self.style.SUCCESS("演示数据已加载。"))

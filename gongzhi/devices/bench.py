@@ -35,11 +35,11 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.run import percentile
+from gongzhi.core.benchkit import percentile
 
 TITLE = "智慧物业终端：MQTT → PostgreSQL 持续接收速度、报警到工单的延迟、同机上限"
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project (this file is gongzhi/<app>/bench.py)
 DEVICES = int(os.environ.get("BENCH_DEV_DEVICES", "2000"))
 MESSAGES = int(os.environ.get("BENCH_DEV_MESSAGES", "100000"))
 ALARMS = int(os.environ.get("BENCH_DEV_ALARMS", "100"))
@@ -307,7 +307,7 @@ def _rate(conn, sql: str) -> tuple[int, float]:  # noqa: ANN001
 
 def _ceiling_process(client_id: str) -> subprocess.Popen:
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "bench.bench_devices", "ceiling", client_id, BROKER],
+        [sys.executable, "-m", "gongzhi.devices.bench", "ceiling", client_id, BROKER],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,

@@ -22,7 +22,7 @@ import os
 import secrets
 import time
 
-from bench.run import fmt, page, percentile
+from gongzhi.core.benchkit import fmt, page, percentile
 
 TITLE = "资金：10 万户每日交款率快照、10 万行银行流水导入、街道物业费收缴率页面"
 

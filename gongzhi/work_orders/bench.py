@@ -37,11 +37,11 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench.run import percentile
+from gongzhi.core.benchkit import percentile
 
 TITLE = "工单：gunicorn 下 50 并发的办理循环、100 万未办结工单的超时扫描"
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the project (this file is gongzhi/<app>/bench.py)
 CLIENTS = int(os.environ.get("BENCH_WO_CLIENTS", "50"))
 SECONDS = float(os.environ.get("BENCH_WO_SECONDS", "20"))
 OPEN_ORDERS = int(os.environ.get("BENCH_WO_ORDERS", "1000000"))

@@ -27,7 +27,7 @@ import threading
 import time
 from types import SimpleNamespace
 
-from bench.run import percentile
+from gongzhi.core.benchkit import percentile
 
 TITLE = "业主表决：开始表决（冻结名册）、投票吞吐、1万户名册与全区约100万张选票的计票（对照手写 SQL）"
 
