@@ -29,10 +29,11 @@ run: $(VENV)/.runtime
 	$(PY) manage.py collectstatic --noinput -v 0
 	@bash scripts/run.sh $(HOST) $(PORT)
 
-## make test: lint, Django checks, migrations in step with models, the whole test suite.
+## make test: lint, the layer contracts, Django checks, migrations in step with models, the whole test suite.
 test: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=config.test_settings $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)

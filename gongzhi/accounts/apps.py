@@ -8,3 +8,13 @@ class AccountsConfig(plugins.GongzhiAppConfig):
     urls = (("accounts/", "urls"),)
     api_routers = ("api",)
     nav = "nav"
+
+    def ready(self) -> None:
+        from gongzhi.accounts.scoping import scope_for
+        from gongzhi.accounts.services import api_token_authenticate
+        from gongzhi.core.api_support import register_token_authenticator
+        from gongzhi.core.scoping import register_scope_provider
+
+        # core knows no app: accounts tells it how to compute a scope and how to read an API token
+        register_scope_provider(scope_for)
+        register_token_authenticator(api_token_authenticate)

@@ -28,6 +28,9 @@ ROLES: dict[str, RoleSpec] = {
         _r("party_worker", _("党组织书记/党的工作小组"), (), {"street", "community", "estate"}),
         _r("property_manager", _("物业管理员"), (), (), company=True),
         _r("property_staff", _("物业员工（维修/客服）"), (), (), company=True),
+        # Property finance (物业财务) holds the receipts: bills, payments, the public-revenue ledger and
+        # fee plans are theirs and the manager's, never repair or customer-service staff's.
+        _r("property_finance", _("物业财务"), (), (), company=True),
         _r("rights_unit", _("产权单位"), (), {"estate", "building"}),
         _r("grid_worker", _("网格员"), (), {"community", "estate", "building"}),
         _r("volunteer", _("楼组长/志愿者"), (), {"estate", "building", "entrance"}),

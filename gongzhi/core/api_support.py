@@ -12,20 +12,18 @@ the web pages send it) or presents a personal API token: ``Authorization: Bearer
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated, Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -33,14 +31,24 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, AwareDatetime, BaseModel, StringConstraints
 
+from gongzhi.core.errors import DomainError
+from gongzhi.core.inputs import (  # noqa: F401 - the input types every API schema uses, re-exported
+    MAX_ID,
+    Day,
+    Moment,
+    Name,
+    ObjectId,
+    Text,
+    choices_help,
+    field_errors,
+    labelled,
+    model_field,
+)
 from gongzhi.core.scoping import ScopedQuerySet, get_for_user
 
 logger = logging.getLogger(__name__)
 
-# Row ids are 64-bit (BigAutoField); anything larger cannot name a row and would overflow the database.
-MAX_ID = 2**63 - 1
 MAX_OFFSET = 10_000_000
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -100,13 +108,20 @@ def responses(ok_status: int, ok_schema: Any, *, write: bool = False) -> dict[in
 # --- Authentication -------------------------------------------------------------------------------
 
 
+_token_authenticator: Any = None
+
+
+def register_token_authenticator(authenticate: Any) -> None:
+    """The app that owns API tokens (accounts) tells core how to turn a key into a user (core knows no app)."""
+    global _token_authenticator
+    _token_authenticator = authenticate
+
+
 class TokenAuth(HttpBearer):
     """A personal API token (接口令牌) in ``Authorization: Bearer gz_…``; acts with its owner's roles."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from gongzhi.accounts.services import api_token_authenticate  # accounts builds on core, not the reverse
-
-        user = api_token_authenticate(token.strip())
+        user = _token_authenticator(token.strip()) if _token_authenticator is not None else None
         if user is not None:
             request.user = user
             request.auth_method = "token"
@@ -147,98 +162,6 @@ def error_response(api: NinjaAPI, request: HttpRequest, error: ApiError) -> Http
     return api.create_response(request, body, status=error.status)
 
 
-# Pydantic error types in Chinese; ``{…}`` take values from the error's context.
-PYDANTIC_MESSAGES = {
-    "missing": "必填",
-    "extra_forbidden": "不接受此字段",
-    "string_type": "应为文本",
-    "string_too_short": "不能为空",
-    "string_too_long": "最多 {max_length} 个字符",
-    "string_pattern_mismatch": "格式不正确",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "decimal_type": '应为十进制数字（如 "60.50"）',
-    "decimal_parsing": '应为十进制数字（如 "60.50"）',
-    "decimal_max_digits": "数字位数过多（最多 {max_digits} 位）",
-    "decimal_max_places": "最多 {decimal_places} 位小数",
-    "decimal_whole_digits": "整数部分位数过多",
-    "finite_number": "应为有限的数字",
-    "greater_than": "应大于 {gt}",
-    "greater_than_equal": "应不小于 {ge}",
-    "less_than": "应小于 {lt}",
-    "less_than_equal": "应不大于 {le}",
-    "enum": "取值无效，可选：{expected}",
-    "literal_error": "取值无效，可选：{expected}",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不带时间",
-    "datetime_type": "应为带时区的时间（如 2026-01-31T08:00:00+08:00）",
-    "datetime_parsing": "应为带时区的时间（如 2026-01-31T08:00:00+08:00）",
-    "datetime_from_date_parsing": "应为带时区的时间（如 2026-01-31T08:00:00+08:00）",
-    "timezone_aware": "应带时区（如 +08:00）",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为 JSON 对象",
-    "model_attributes_type": "应为 JSON 对象",
-    "json_invalid": "不是合法的 JSON",
-    "value_error": "{error}",
-}
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside an annotation such as ``Foo``, ``Foo | None`` or ``list[Foo]``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()) or ():
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _walk(model: type[BaseModel], loc: tuple) -> tuple[list[str], str]:
-    """The field path of an error and the Chinese title of its last named field.
-
-    ninja wraps each body or query schema in a parameter model (``payload``, ``filters``); that
-    wrapper is not a field the caller knows, so it is dropped from the path.
-    """
-    names: list[str] = []
-    title = ""
-    current: type[BaseModel] | None = model
-    for index, part in enumerate(loc):
-        info = current.model_fields.get(part) if current is not None and isinstance(part, str) else None
-        if info is not None and index == 0 and _inner_model(info.annotation) is not None:
-            current = _inner_model(info.annotation)
-            continue
-        if info is not None:
-            title = info.title or part
-            current = _inner_model(info.annotation)
-        else:
-            title = title if isinstance(part, int) else str(part)
-            current = None
-        names.append(str(part))
-    return names, title
-
-
-def _pydantic_message(error: dict[str, Any]) -> str:
-    template = PYDANTIC_MESSAGES.get(error.get("type", ""), "格式不正确")
-    ctx = dict(error.get("ctx") or {})
-    if "error" in ctx:
-        ctx["error"] = str(ctx["error"]).removeprefix("Value error, ")
-    if "expected" in ctx:
-        ctx["expected"] = str(ctx["expected"]).replace(" or ", ", ")
-    try:
-        return template.format(**ctx)
-    except (KeyError, IndexError):
-        return "格式不正确"
-
-
 class ReadableJSONRenderer(JSONRenderer):
     """UTF-8 JSON with Chinese as Chinese, not \\u escapes."""
 
@@ -257,20 +180,17 @@ class GongzhiNinjaAPI(NinjaAPI):
         for context in error_contexts:
             model = context.model
             source = model.__ninja_param_source__
-            for raw in context.pydantic_validation_error.errors(include_url=False, include_input=False):
-                names, title = _walk(model, tuple(raw["loc"]))
-                field = ".".join(names) or source
-                message = _pydantic_message(raw)
-                if not names and source == "body":
-                    message = "请求体不能为空，应为 JSON 对象" if raw["type"] == "missing" else "请求体应为 JSON 对象"
-                errors.append({"field": field, "title": title, "message": message})
+            for field, title, message in field_errors(model, context.pydantic_validation_error, wrapped=True):
+                if not field and source == "body":
+                    message = "请求体不能为空，应为 JSON 对象" if message == "必填" else "请求体应为 JSON 对象"
+                errors.append({"field": field or source, "title": title, "message": message})
         return NinjaValidationError(errors)
 
 
 def _on_validation(api: NinjaAPI, request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for e in exc.errors:
-        message = f"{e['title']}：{e['message']}" if e.get("title") else e.get("message", "格式不正确")
+        message = labelled(e.get("title", ""), e.get("message", "格式不正确"))
         fields.setdefault(e.get("field", "body"), message)
     return error_response(api, request, validation_error(fields))
 
@@ -367,8 +287,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
         api.add_exception_handler(exc_class, lambda request, exc: error_response(api, request, to_error(exc)))
 
     handle(ApiError, lambda exc: exc)
+    handle(DomainError, lambda exc: ApiError(exc.status, exc.code, exc.message, exc.fields))
     handle(Http404, lambda exc: ApiError(404, ErrorCode.NOT_FOUND, NOT_FOUND_MESSAGE))
-    handle(PermissionDenied, lambda exc: ApiError(403, ErrorCode.FORBIDDEN, FORBIDDEN_MESSAGE))
+    handle(PermissionDenied, lambda exc: ApiError(403, ErrorCode.FORBIDDEN, str(exc) or FORBIDDEN_MESSAGE))
     handle(
         AuthenticationError,
         lambda exc: ApiError(
@@ -399,54 +320,6 @@ def _on_unexpected(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpR
     # A bug: log it whole, answer without internals.
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return error_response(api, request, ApiError(500, ErrorCode.SERVER_ERROR, "服务器内部错误，已记录，请稍后再试"))
-
-
-# --- Input types ----------------------------------------------------------------------------------
-
-
-def _storable(value: str) -> str:
-    """Text the databases can store: no NUL (PostgreSQL refuses it) and valid UTF-8 (no lone surrogates)."""
-    if "\x00" in value:
-        raise ValueError(_("不能包含空字符"))
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError(_("包含无法识别的字符")) from exc
-    return value
-
-
-# Trimmed text a database can store; ``Text`` may be empty, ``Name`` may not.
-Text = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_storable)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_storable)]
-ObjectId = Annotated[int, Field(ge=1, le=MAX_ID, title="编号")]
-# Dates people enter: a century either way is generous, and keeps date arithmetic (terms, deadlines) in range.
-Day = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2199, 12, 31))]
-Moment = Annotated[
-    AwareDatetime, Field(ge=dt.datetime(1900, 1, 1, tzinfo=dt.UTC), le=dt.datetime(2199, 12, 31, tzinfo=dt.UTC))
-]
-
-
-def model_field(model: type[models.Model], name: str, **kwargs: Any) -> Any:
-    """A schema field titled with the model field's Chinese label, limited to what the column holds."""
-    field = model._meta.get_field(name)
-    options: dict[str, Any] = {"title": str(field.verbose_name)}
-    if field.help_text:
-        options["description"] = str(field.help_text)
-    if isinstance(field, models.CharField) and field.max_length:
-        options["max_length"] = field.max_length
-    if isinstance(field, models.PositiveSmallIntegerField):
-        options.update(ge=0, le=32767)
-    elif isinstance(field, models.PositiveIntegerField):
-        options.update(ge=0, le=2147483647)
-    elif isinstance(field, models.SmallIntegerField):
-        options.update(ge=-32768, le=32767)
-    options.update(kwargs)
-    return Field(**options)
-
-
-def choices_help(choices: type[models.TextChoices]) -> str:
-    """The values of a choice list with their Chinese labels, for the OpenAPI document."""
-    return "；".join(f"{value}={label}" for value, label in choices.choices if value)
 
 
 # --- Pagination -----------------------------------------------------------------------------------

@@ -15,3 +15,15 @@ def mask_id_number(id_number: str) -> str:
     if len(value) < 8:
         return "*" * len(value)
     return f"{value[0]}{'*' * (len(value) - 2)}{value[-1]}"
+
+
+def phone_valid(phone: str) -> bool:
+    """A mainland mobile number (11 digits starting with 1) or a landline of 7–12 digits with an optional dash.
+
+    ASCII digits only: ``str.isdigit`` also accepts ``²`` and ``１``, which no exchange dials."""
+    digits = phone.replace("-", "")
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    if len(digits) == 11 and digits.startswith("1"):
+        return True
+    return 7 <= len(digits) <= 12 and not digits.startswith("1")

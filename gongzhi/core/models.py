@@ -41,6 +41,8 @@ class AuditLog(models.Model):
     )
     actor_label = models.CharField(_("操作人名称"), max_length=150, blank=True)
     action = models.CharField(_("动作"), max_length=20, choices=AuditAction.choices)
+    # What happened in the domain, for machines: "<app>.<entity>.<verb>" such as "work_orders.order.escalated".
+    event = models.CharField(_("事件"), max_length=80, blank=True, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=60)
     object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
     summary = models.CharField(_("摘要"), max_length=300, blank=True)

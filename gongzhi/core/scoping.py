@@ -9,6 +9,7 @@ turns "not visible" into 404 and "visible but not editable" into 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -20,23 +21,48 @@ from django.http import Http404
 
 
 @dataclass(frozen=True)
+class Held:
+    """One active role assignment, as an authorization decision needs it (角色授权).
+
+    ``paths`` are the place-path prefixes the assignment covers: the node it was made at, or for a
+    property company's roles the estates of the company's current service contracts.
+    """
+
+    role: str
+    paths: tuple[str, ...]
+    place_kind: str = ""
+    company_id: int | None = None
+    department_id: int | None = None
+    organisation_id: int | None = None
+
+
+@dataclass(frozen=True)
 class Scope:
-    """What one user may see and change.
+    """What one user may see and change, computed once per request (see ``scope_of``).
 
     ``read_paths``/``write_paths`` are place-path prefixes (a role at a node covers its subtree);
     ``write_paths`` maps a domain ("registry", "governance") to the prefixes writable in it.
-    A resident sees their own units (``unit_ids``), themselves (``person_ids``) and the public
-    matters of their estates (``public_paths``).
+    ``held`` keeps every assignment (role, covered paths, the place kind it sits at, its company,
+    department or organisation) so that each app's permission predicates decide from the scope
+    alone, never by querying role assignments or contracts again. A resident sees their own units
+    (``unit_ids``; ``owned_unit_ids`` are those they own now), themselves (``person_ids``) and the
+    public matters of their estates (``public_paths``).
     """
 
     everything: bool = False
+    user_id: int | None = None
     roles: frozenset[str] = frozenset()
+    held: tuple[Held, ...] = ()
     read_paths: tuple[str, ...] = ()
     write_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
     public_paths: tuple[str, ...] = ()
     unit_ids: frozenset[int] = frozenset()
+    owned_unit_ids: frozenset[int] = frozenset()
     person_ids: frozenset[int] = frozenset()
     company_ids: frozenset[int] = frozenset()
+    department_ids: frozenset[int] = frozenset()
+    organisation_ids: frozenset[int] = frozenset()
+    served_estate_ids: frozenset[int] = frozenset()
     unmasked_phone: bool = False
     unmasked_id: bool = False
 
@@ -44,11 +70,49 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.everything or self.read_paths or self.public_paths or self.unit_ids or self.person_ids)
 
+    @property
+    def is_staff(self) -> bool:
+        """The one definition of staff (工作人员): an administrator or anyone holding an assigned role —
+        volunteers and building-group leaders included. Being a resident is not an assigned role."""
+        return self.everything or bool(self.held)
+
     def can_write(self, domain: str) -> bool:
         return self.everything or bool(self.write_paths.get(domain))
 
+    def paths(self, *roles: str, kinds: frozenset[str] | set[str] | None = None) -> tuple[str, ...]:
+        """The place-path prefixes where the user holds any of ``roles`` (assignments at a place of one
+        of ``kinds`` only, when given)."""
+        return tuple(
+            p
+            for h in self.held
+            if h.role in roles and (kinds is None or h.place_kind in kinds or h.company_id is not None)
+            for p in h.paths
+        )
+
+    def holds(self, roles: tuple[str, ...] | frozenset[str] | set[str], path: str, **kwargs: Any) -> bool:
+        """The user holds one of ``roles`` over the place at ``path`` (administrators hold every role)."""
+        if self.everything:
+            return True
+        return any(path.startswith(p) for p in self.paths(*roles, **kwargs))
+
+    def holds_anywhere(self, *roles: str) -> bool:
+        return self.everything or bool(self.roles.intersection(roles))
+
+    def may_write(self, domain: str, path: str) -> bool:
+        """The user may change ``domain`` data under the place at ``path``."""
+        return self.everything or any(path.startswith(p) for p in self.write_paths.get(domain, ()))
+
 
 NOTHING = Scope()
+SYSTEM = Scope(everything=True)  # what a service does on its own (a sweep, an import, the demo): actor None
+
+_provider: Callable[[Any], Scope] | None = None
+
+
+def register_scope_provider(provider: Callable[[Any], Scope]) -> None:
+    """The app that knows roles (accounts) tells core how to compute a user's scope (core knows no app)."""
+    global _provider
+    _provider = provider
 
 
 def scope_of(user: Any) -> Scope:
@@ -57,11 +121,22 @@ def scope_of(user: Any) -> Scope:
         return NOTHING
     cached = getattr(user, "_gongzhi_scope", None)
     if cached is None:
-        from gongzhi.accounts.scoping import scope_for  # the provider knows roles; core knows none
-
-        cached = scope_for(user)
+        if _provider is None:
+            raise RuntimeError("no scope provider registered (gongzhi.accounts must be installed)")
+        cached = _provider(user)
         user._gongzhi_scope = cached
     return cached
+
+
+def actor_scope(actor: Any) -> Scope:
+    """The scope a service acts with: ``None`` is the system itself (every right), a user their scope."""
+    return SYSTEM if actor is None else scope_of(actor)
+
+
+def forget_scope(user: Any) -> None:
+    """Drop a user's cached scope (after their roles or units changed within the same request)."""
+    if user is not None:
+        user.__dict__.pop("_gongzhi_scope", None)
 
 
 def path_q(lookup: str, prefixes: tuple[str, ...] | list[str]) -> models.Q:
@@ -128,3 +203,14 @@ def require_write(user: Any, domain: str, place_path: str) -> None:
         return
     if not any(place_path.startswith(p) for p in scope.write_paths.get(domain, ())):
         raise PermissionDenied
+
+
+def is_staff(user: Any) -> bool:
+    """Anyone with an assigned role (``Scope.is_staff``: the one definition of staff)."""
+    return scope_of(user).is_staff
+
+
+def require_staff(user: Any) -> None:
+    """Staff pages do not exist for residents and users without a role: 404, like for every outsider."""
+    if not is_staff(user):
+        raise Http404

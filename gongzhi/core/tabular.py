@@ -1,5 +1,5 @@
 """Reading an uploaded table (.xlsx, or .csv in UTF-8 or GBK) into numbered rows, for the apps that
-import files (bank statements; the 12345 hotline reader could use it too). No database here.
+import files (the roster, bank statements, 12345 cases), and the cell readers they share. No database here.
 
 Every failure is a ``TabularFileError`` with a Chinese message fit to show on the upload form; the
 caller may re-raise it as its own error type.
@@ -8,10 +8,17 @@ caller may re-raise it as its own error type.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+import unicodedata
 import zipfile
+from dataclasses import dataclass
+from typing import Any
 
 from openpyxl import load_workbook
+
+from gongzhi.core.masking import phone_valid
 
 UNREADABLE = "无法读取这个文件。请上传 .xlsx 或 .csv 文件。"
 
@@ -68,3 +75,74 @@ def read_table(
         return [(n, tuple(values)) for n, values in enumerate(ws.iter_rows(values_only=True), start=1)]
     finally:
         wb.close()
+
+
+# --- cells, as every import reads them --------------------------------------------------------------
+
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a small .xlsx that inflates past this is refused (zip bomb)
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One problem in the workbook: the row number as Excel shows it, the column header and a message."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class CellError(ValueError):
+    """A cell's value cannot be used; the message is shown to the user as is."""
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def plain_text(value: str) -> str:
+    """Full-width digits, letters and punctuation to ASCII (６０．５ → 60.5), spaces removed."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
+
+
+def shown(value: Any) -> str:
+    """A cell value as the user typed it, for messages."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def cell_text(value: Any, *, max_length: int) -> str:
+    """A text cell (names, building, number, note). Numbers typed into it become their digits."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        raise CellError("被 Excel 识别成了日期。请把这一列设为“文本”格式后重新填写。")
+    if isinstance(value, bool):
+        raise CellError("应填文字，不能是 TRUE/FALSE。")
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    else:
+        text = str(value)
+    text = re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
+    if len(text) > max_length:
+        raise CellError(f"太长了：最多 {max_length} 个字，现在是 {len(text)} 个字。")
+    return text
+
+
+def parse_phone(value: Any) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time | bool) or isinstance(value, float):
+        raise CellError(f"手机号格式不正确：“{shown(value)}”。")
+    phone = plain_text(str(value)).replace("—", "-").replace("－", "-")
+    phone = re.sub(r"^(\+86|0086)", "", phone)
+    if not phone_valid(phone) or len(phone) > 20:
+        raise CellError(
+            f"手机号格式不正确：“{shown(value)}”。应为 11 位手机号，或带区号的固定电话（如 010-66001234）。"
+        )
+    return phone

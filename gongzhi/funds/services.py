@@ -24,6 +24,7 @@ from django.utils import timezone
 from gongzhi.core.audit import GENESIS, audit_record, snapshot
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
+from gongzhi.core.tabular import RowError
 from gongzhi.funds import rules
 from gongzhi.funds.choices import (
     COMMITTEE_ROLES,
@@ -69,7 +70,6 @@ from gongzhi.funds.models import (
 )
 from gongzhi.funds.statement import StatementFileError, StatementRow, bill_code, check_rows, read_table
 from gongzhi.registry.models import Ownership, Place, Unit
-from gongzhi.registry.roster import RowError
 
 
 def _require(actor: Any, roles: tuple[str, ...], estate: Place) -> None:

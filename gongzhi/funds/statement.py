@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gongzhi.core import tabular
-from gongzhi.registry.roster import RowError
+from gongzhi.core.tabular import RowError
 
 MAX_FILE_BYTES = 40 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024

@@ -266,3 +266,26 @@ def company_alliances(user: Any, company: PropertyCompany) -> list[Alliance]:
     if company.pk not in scope_of(user).company_ids:
         qs = qs.filter(pk__in=Alliance.objects.visible_to(user).values("pk"))
     return list(qs.order_by("name"))
+
+
+# --- Contracts, as other apps read them ---------------------------------------------------------------
+
+
+def current_contract(estate: Any, on: dt.date) -> ServiceContract | None:
+    """The estate's service contract in force on ``on`` (the latest started), with its company: the one
+    read of "who serves this estate now" every app uses."""
+    return (
+        ServiceContract.objects.filter(estate=estate).current(on).select_related("company").order_by("-start").first()
+    )
+
+
+def served_estates(company_ids: Any, on: dt.date) -> list[tuple[int, int, str]]:
+    """``(company_id, estate_id, estate_path)`` for every estate the companies serve under a contract in
+    force on ``on`` — what a property company's staff may see and act on."""
+    if not company_ids:
+        return []
+    return list(
+        ServiceContract.objects.filter(company_id__in=company_ids)
+        .current(on)
+        .values_list("company_id", "estate_id", "estate__path")
+    )

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,13 +36,22 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongzhi.core.tabular import (  # noqa: F401 - the cell readers every import shares, used here too
+    MAX_UNZIPPED_BYTES,
+    CellError,
+    RowError,
+    cell_text,
+    is_blank,
+    parse_phone,
+    plain_text,
+    shown,
+)
 from gongzhi.registry import rules
 
 SHEET_DATA = "房屋与业主"
 SHEET_HELP = "填写说明"
 MAX_ROWS = 20000  # one import; larger rosters go in several files (one per building group)
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a small .xlsx that inflates past this is refused (zip bomb)
 HEADER_SEARCH_ROWS = 5  # a title row or two above the header is tolerated
 
 # Labels as the template shows them, mapped to the stored values (registry.choices).
@@ -202,24 +210,8 @@ EXAMPLE_ROWS = (
 )
 
 
-@dataclass(frozen=True, order=True)
-class RowError:
-    """One problem in the workbook: the row number as Excel shows it, the column header and a message."""
-
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
 class RosterFileError(Exception):
     """The upload is not a workbook we can read at all (shown on the upload form)."""
-
-
-class CellError(ValueError):
-    """A cell's value cannot be used; the message is shown to the user as is."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -456,40 +448,6 @@ def iter_sheet_rows(content: bytes) -> tuple[Iterator[tuple[int, tuple]], int | 
 # Cells
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _plain(value: str) -> str:
-    """Full-width digits, letters and punctuation to ASCII (６０．５ → 60.5), spaces removed."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
-
-
-def _shown(value: Any) -> str:
-    """A cell value as the user typed it, for messages."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def cell_text(value: Any, *, max_length: int) -> str:
-    """A text cell (names, building, number, note). Numbers typed into it become their digits."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        raise CellError("被 Excel 识别成了日期。请把这一列设为“文本”格式后重新填写。")
-    if isinstance(value, bool):
-        raise CellError("应填文字，不能是 TRUE/FALSE。")
-    if isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else repr(value)
-    else:
-        text = str(value)
-    text = re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
-    if len(text) > max_length:
-        raise CellError(f"太长了：最多 {max_length} 个字，现在是 {len(text)} 个字。")
-    return text
-
-
 _AREA_UNITS = re.compile(r"(m2|㎡|平方米|平米|平方|平)$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -503,11 +461,11 @@ def parse_area(value: Any) -> Decimal | None:
     text naming that same double — the text Excel wrote in the file — and the Decimal is built
     from that text, so no float arithmetic touches the area.
     """
-    if _is_blank(value):
+    if is_blank(value):
         return None
     from_float = False
     if isinstance(value, bool) or isinstance(value, dt.datetime | dt.date | dt.time):
-        raise CellError(f"面积应为数字（平方米），如 60.5，不能填“{_shown(value)}”。")
+        raise CellError(f"面积应为数字（平方米），如 60.5，不能填“{shown(value)}”。")
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
@@ -518,24 +476,24 @@ def parse_area(value: Any) -> Decimal | None:
     elif isinstance(value, Decimal):
         number = value
     else:
-        text = _AREA_UNITS.sub("", _plain(str(value)))
+        text = _AREA_UNITS.sub("", plain_text(str(value)))
         if _GROUPED.match(text):
             text = text.replace(",", "")
         if not _NUMBER.match(text):
-            raise CellError(f"面积应为数字（平方米），如 60.5，不能填“{_shown(value)}”。")
+            raise CellError(f"面积应为数字（平方米），如 60.5，不能填“{shown(value)}”。")
         try:
             number = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only numbers
-            raise CellError(f"面积应为数字（平方米），如 60.5，不能填“{_shown(value)}”。") from exc
+            raise CellError(f"面积应为数字（平方米），如 60.5，不能填“{shown(value)}”。") from exc
     if number <= 0:
-        raise CellError(f"面积必须大于 0，填的是“{_shown(value)}”。")
+        raise CellError(f"面积必须大于 0，填的是“{shown(value)}”。")
     rounded = number.quantize(TWO_PLACES)
     if rounded != number:
         # A value computed by an Excel formula can carry binary noise (60.550000000000004).
         if not (from_float and abs(rounded - number) < Decimal("1e-9")):
-            raise CellError(f"面积最多保留两位小数，填的是“{_shown(value)}”。")
+            raise CellError(f"面积最多保留两位小数，填的是“{shown(value)}”。")
     if rounded > MAX_AREA:
-        raise CellError(f"面积过大：“{_shown(value)}”平方米，请核对。")
+        raise CellError(f"面积过大：“{shown(value)}”平方米，请核对。")
     return rounded
 
 
@@ -545,9 +503,9 @@ _BASEMENT_TEXT = re.compile(r"^(b|地下)(\d+)(层|楼|f)?$", re.IGNORECASE)
 
 def parse_floor(value: Any) -> int | None:
     """A floor number: 3, "3层", "-1", "B1" and "地下1层" (= -1)."""
-    if _is_blank(value):
+    if is_blank(value):
         return None
-    problem = CellError(f"楼层应为整数，地下层填负数（如 -1），不能填“{_shown(value)}”。")
+    problem = CellError(f"楼层应为整数，地下层填负数（如 -1），不能填“{shown(value)}”。")
     if isinstance(value, bool):
         raise problem
     if isinstance(value, int):
@@ -557,7 +515,7 @@ def parse_floor(value: Any) -> int | None:
             raise problem
         number = int(value)
     elif isinstance(value, str):
-        text = _plain(value)
+        text = plain_text(value)
         if match := _FLOOR_TEXT.match(text):
             number = int(match.group(1))
         elif match := _BASEMENT_TEXT.match(text):
@@ -573,47 +531,31 @@ def parse_floor(value: Any) -> int | None:
 
 def parse_choice(value: Any, labels: dict[str, str], what: str, aliases: dict[str, str] | None = None) -> str | None:
     """A value picked from a drop-down list (or one of its ``aliases``, accepted but not offered); None when blank."""
-    if _is_blank(value):
+    if is_blank(value):
         return None
-    text = _plain(str(value))
+    text = plain_text(str(value))
     if text in labels:
         return labels[text]
     if aliases and text in aliases:
         return aliases[text]
-    raise CellError(f"{what}只能是 {'、'.join(labels)} 之一，填的是“{_shown(value)}”。")
-
-
-def parse_phone(value: Any) -> str:
-    if _is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time | bool) or isinstance(value, float):
-        raise CellError(f"手机号格式不正确：“{_shown(value)}”。")
-    phone = _plain(str(value)).replace("—", "-").replace("－", "-")
-    phone = re.sub(r"^(\+86|0086)", "", phone)
-    if not rules.phone_valid(phone) or len(phone) > 20:
-        raise CellError(
-            f"手机号格式不正确：“{_shown(value)}”。应为 11 位手机号，或带区号的固定电话（如 010-66001234）。"
-        )
-    return phone
+    raise CellError(f"{what}只能是 {'、'.join(labels)} 之一，填的是“{shown(value)}”。")
 
 
 def parse_id_number(value: Any) -> str:
     """An 18-digit resident ID number (GB 11643 check digit)."""
-    if _is_blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, float):
         raise CellError(
             "身份证号被 Excel 存成了数字，后几位已经丢失。请把这一列设为“文本”格式，重新输入完整的 18 位号码。"
         )
     if isinstance(value, dt.datetime | dt.date | dt.time | bool):
-        raise CellError(f"身份证号格式不正确：“{_shown(value)}”。")
-    id_number = _plain(str(value)).upper()
+        raise CellError(f"身份证号格式不正确：“{shown(value)}”。")
+    id_number = plain_text(str(value)).upper()
     if len(id_number) != 18:
-        raise CellError(f"身份证号应为 18 位，“{_shown(value)}”是 {len(id_number)} 位。")
+        raise CellError(f"身份证号应为 18 位，“{shown(value)}”是 {len(id_number)} 位。")
     if not rules.id_number_valid(id_number):
-        raise CellError(f"身份证号“{_shown(value)}”校验不通过（可能有数字抄错），请核对。")
+        raise CellError(f"身份证号“{shown(value)}”校验不通过（可能有数字抄错），请核对。")
     return id_number
 
 
@@ -622,13 +564,13 @@ _CREDIT_CODE = re.compile(r"^[0-9A-Z]{18}$")
 
 def parse_credit_code(value: Any) -> str:
     """A unified social credit code (统一社会信用代码) of an organisation owner."""
-    if _is_blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, float):
         raise CellError("统一社会信用代码被 Excel 存成了数字。请把这一列设为“文本”格式后重新输入。")
-    code = _plain(str(value)).upper()
+    code = plain_text(str(value)).upper()
     if not _CREDIT_CODE.match(code):
-        raise CellError(f"单位的这一列应填 18 位统一社会信用代码（数字或大写字母），填的是“{_shown(value)}”。")
+        raise CellError(f"单位的这一列应填 18 位统一社会信用代码（数字或大写字母），填的是“{shown(value)}”。")
     return code
 
 
@@ -638,11 +580,11 @@ _PERCENT = re.compile(r"^(\d+(\.\d+)?)%$")
 
 def parse_share(value: Any) -> str:
     """A co-ownership share (按份共有的份额): "1/2", "50%" or "0.5"."""
-    if _is_blank(value):
+    if is_blank(value):
         return ""
     if isinstance(value, dt.datetime | dt.date | dt.time):
         raise CellError("共有份额被 Excel 识别成了日期（输入 1/2 时常见）。请把这一列设为“文本”格式后重新输入 1/2。")
-    problem = CellError(f"共有份额应写成 1/2 或 50% 的形式，填的是“{_shown(value)}”。")
+    problem = CellError(f"共有份额应写成 1/2 或 50% 的形式，填的是“{shown(value)}”。")
     if isinstance(value, bool):
         raise problem
     if isinstance(value, int | float):
@@ -650,7 +592,7 @@ def parse_share(value: Any) -> str:
         if not 0 < share <= 1:
             raise problem
         return str(share.normalize())
-    text = _plain(str(value)).replace("／", "/").replace("％", "%")
+    text = plain_text(str(value)).replace("／", "/").replace("％", "%")
     if match := _FRACTION.match(text):
         numerator, denominator = int(match.group(1)), int(match.group(2))
         if not 0 < numerator <= denominator:
@@ -1025,7 +967,7 @@ def check_workbook(
     builder = PlanBuilder()
     checked = 0
     for number, values in data():
-        if all(_is_blank(v) for v in values):
+        if all(is_blank(v) for v in values):
             continue
         checked += 1
         if checked > MAX_ROWS:

@@ -63,13 +63,3 @@ def id_number_valid(id_number: str) -> bool:
 def id_check_digit(first17: str) -> str:
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
-
-
-def phone_valid(phone: str) -> bool:
-    """A mainland mobile number (11 digits starting with 1) or a landline of 7–12 digits with an optional dash."""
-    digits = phone.replace("-", "")
-    if not digits.isdigit():
-        return False
-    if len(digits) == 11 and digits.startswith("1"):
-        return True
-    return 7 <= len(digits) <= 12 and not digits.startswith("1")

@@ -608,3 +608,39 @@ def person_reveal_contact(*, user: Any, person: Person, ip: str | None = None) -
             ip=ip,
         )
     return contact
+
+
+def ancestors(place: Place) -> dict[str, Place]:
+    """The places above (and including) ``place`` by kind: ``{"city": …, "district": …, "street": …,
+    "community": …, "estate": …}`` — one query; the one read of "a place's ancestors" every app uses."""
+    ids = [int(part) for part in place.path.strip("/").split("/") if part]
+    return {p.kind: p for p in Place.objects.filter(pk__in=ids)}
+
+
+def ancestor_ids_by_kind(place: Place) -> dict[str, int]:
+    """Like ``ancestors`` but only the ids (no row is read beyond ``kind`` and ``id``)."""
+    ids = [int(part) for part in place.path.strip("/").split("/") if part]
+    return dict(Place.objects.filter(pk__in=ids).values_list("kind", "pk"))
+
+
+@dataclass(frozen=True)
+class CurrentUnit:
+    """A unit a person owns or lives in now, as the scope needs it."""
+
+    unit_id: int
+    estate_path: str
+    owns: bool
+
+
+def current_units_of(person_id: int) -> list[CurrentUnit]:
+    """The units a person owns or lives in now (current ownership or residency), two queries."""
+    current = Q(person_id=person_id, until__isnull=True)
+    owned = [
+        CurrentUnit(unit_id, path, True)
+        for unit_id, path in Ownership.objects.filter(current).values_list("unit_id", "unit__estate__path")
+    ]
+    lives = [
+        CurrentUnit(unit_id, path, False)
+        for unit_id, path in Residency.objects.filter(current).values_list("unit_id", "unit__estate__path")
+    ]
+    return owned + lives

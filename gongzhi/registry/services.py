@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.masking import phone_valid
 from gongzhi.core.models import AuditAction
 from gongzhi.registry import rules
 from gongzhi.registry.choices import PLACE_PARENT, OwnerKind, PlaceKind, ResidencyKind, UnitUse
@@ -179,7 +180,7 @@ def _clean_person_fields(fields: dict[str, Any]) -> dict[str, Any]:
             errors["name"] = "姓名不能为空"
     if fields.get("phone"):
         fields["phone"] = fields["phone"].strip()
-        if not rules.phone_valid(fields["phone"]):
+        if not phone_valid(fields["phone"]):
             errors["phone"] = f"手机号格式不正确：{fields['phone']}"
     if fields.get("id_number"):
         fields["id_number"] = fields["id_number"].strip().upper()

@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.scoping import is_staff
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import AuditLog
 from gongzhi.core.money import fen_to_yuan
-from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.core.scoping import get_for_user, is_staff, scope_of
 from gongzhi.governance.selectors import estate_parties
 from gongzhi.registry import rules, selectors
 from gongzhi.registry.choices import PlaceKind, ResidencyKind

@@ -17,8 +17,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from gongzhi.accounts.scoping import is_staff
 from gongzhi.core.api_support import ApiError, ObjectId, find_for_user, paginate, responses, service_errors
+from gongzhi.core.scoping import is_staff
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Organisation, Place

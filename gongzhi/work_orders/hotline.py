@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from gongzhi.core import tabular
-from gongzhi.registry.roster import MAX_UNZIPPED_BYTES, CellError, RosterFileError, RowError, cell_text, parse_phone
+from gongzhi.core.tabular import MAX_UNZIPPED_BYTES, CellError, RowError, TabularFileError, cell_text, parse_phone
 
 SH = ZoneInfo("Asia/Shanghai")
 MAX_ROWS = 5000
@@ -30,7 +30,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 HEADER_SEARCH_ROWS = 5
 
 
-class HotlineFileError(RosterFileError):
+class HotlineFileError(TabularFileError):
     """The upload cannot be read at all (shown on the upload form)."""
 
 

@@ -23,8 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts.scoping import is_staff, require_staff
-from gongzhi.core.scoping import scope_of
+from gongzhi.core.scoping import is_staff, require_staff, scope_of
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.selectors import my_units
 from gongzhi.work_orders import selectors, services

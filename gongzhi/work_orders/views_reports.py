@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from gongzhi.accounts.scoping import require_staff
+from gongzhi.core.scoping import require_staff
 from gongzhi.work_orders import selectors_reports as reports
 from gongzhi.work_orders.views import PER_PAGE, _rows
 

@@ -20,8 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.accounts.scoping import require_staff
-from gongzhi.core.scoping import get_for_user
+from gongzhi.core.scoping import get_for_user, require_staff
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind

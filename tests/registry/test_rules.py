@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongzhi.core.masking import mask_id_number, mask_phone
+from gongzhi.core.masking import mask_id_number, mask_phone, phone_valid
 from gongzhi.registry import rules
 
 areas = st.none() | st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2)
@@ -49,10 +49,13 @@ def test_id_check_digit_round_trips(region, birth, sequence):
 
 
 def test_phone_validation():
-    assert rules.phone_valid("13800001234")
-    assert rules.phone_valid("010-66001234")
-    assert not rules.phone_valid("1380000123")
-    assert not rules.phone_valid("电话")
+    assert phone_valid("13800001234")
+    assert phone_valid("010-66001234")
+    assert not phone_valid("1380000123")
+    assert not phone_valid("电话")
+    # digits that str.isdigit() accepts but no exchange dials
+    assert not phone_valid("1380000123²")
+    assert not phone_valid("１３８００００１２３４")
 
 
 def test_masking():

@@ -177,6 +177,16 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         title="维修工",
     ),
     DemoUser(
+        "yuanjing_finance",
+        "愿景明德物业 财务",
+        "property_finance",
+        "物业财务",
+        "北京愿景明德物业管理有限公司（劲松一区、劲松二区）",
+        START_ESTATES,
+        company="北京愿景明德物业管理有限公司",
+        title="财务",
+    ),
+    DemoUser(
         "guanganmen_rights",
         "20号院产权单位 联络员",
         "rights_unit",
