@@ -92,7 +92,7 @@ def run(*, units: int, batch: int, runs: int) -> dict:
     from django.test import Client
 
     from gongzhi.accounts import services as accounts
-    from gongzhi.registry.demo.scale import seed_scale
+    from gongzhi.demo.scale import seed_scale
     from gongzhi.registry.models import Place, Unit, ancestor_ids
 
     figures: dict = {}

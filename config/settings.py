@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gongzhi.voting",
     "gongzhi.funds",
     "gongzhi.devices",
+    "gongzhi.demo",  # the demo and scale builders: after the apps whose data it makes
 ]
 
 MIDDLEWARE = [

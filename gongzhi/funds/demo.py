@@ -1,4 +1,4 @@
-"""Demo money (演示资金数据), built by ``load_demo`` after the registry, work orders and voting.
+"""Demo money (演示资金数据), built by ``load_demo`` after the seed estates, work orders and voting.
 
 - 太阳都市花园后期小区 (报道 004): the fund below 30 %, the re-raising decided by building groups
   (2022-12-22 — 2023-01-17), notices delivered from 10 Feb 2023, the five steps; the campaign is
@@ -32,6 +32,7 @@ from gongzhi.accounts import services as accounts
 from gongzhi.accounts.models import User
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditAction
+from gongzhi.demo.kit import DEMO_PASSWORD
 from gongzhi.funds import rules, services
 from gongzhi.funds.models import (
     Campaign,
@@ -45,7 +46,6 @@ from gongzhi.funds.models import (
 )
 from gongzhi.funds.statement import StatementRow
 from gongzhi.governance.models import ServiceContract
-from gongzhi.registry.demo.users import DEMO_PASSWORD
 from gongzhi.registry.models import Ownership, Place, Unit
 
 D = dt.date

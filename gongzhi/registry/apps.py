@@ -8,5 +8,3 @@ class RegistryConfig(plugins.GongzhiAppConfig):
     urls = (("registry/", "urls"),)
     api_routers = ("api",)
     nav = "nav"
-    demo = "demo"
-    demo_order = 10

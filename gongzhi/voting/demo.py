@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from gongzhi.accounts import services as accounts
 from gongzhi.accounts.models import User
-from gongzhi.registry.demo.users import DEMO_PASSWORD
+from gongzhi.demo.kit import DEMO_PASSWORD
 from gongzhi.registry.models import Organisation, Ownership, Person, Place, Unit
 from gongzhi.voting import rules, selectors, services
 from gongzhi.voting.models import ElectorateUnit, Motion, PetitionSignature
@@ -288,7 +288,7 @@ def build_tuanjie(rng: random.Random, log: Callable[[str], None]) -> None:
 
 
 def build(seed: int, log: Callable[[str], None]) -> None:
-    """Load the demo votes (called by ``manage.py load_demo`` after the registry and work orders)."""
+    """Load the demo votes (called by ``manage.py load_demo`` after the seed estates and work orders)."""
     started = time.monotonic()
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by seed
     log("演示业主表决：")

@@ -1,6 +1,6 @@
 """Demo work orders (演示工单): about four months of residents' demands in the demo estates.
 
-Called once at the end of ``load_demo`` (gongzhi.registry.demo.builder). Mostly 劲松一区 and 劲松二区
+Run by ``load_demo`` after the seed estates (gongzhi.demo.builder). Mostly 劲松一区 and 劲松二区
 (愿景明德物业, the 劲松 "3 minutes to answer, 10 to the door" tier), some in 广安门北街20号院 (no
 property company: the residents' committee handles them) and a few in other estates.
 

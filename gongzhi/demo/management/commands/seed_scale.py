@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.registry.demo.scale import seed_scale
+from gongzhi.demo.scale import seed_scale
 
 
 class Command(BaseCommand):

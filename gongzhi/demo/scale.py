@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditAction
+from gongzhi.demo.bulk import BulkWriter, IdAllocator
+from gongzhi.demo.population import BuildingStyle, Names, mobile, plan_buildings, unit_numbers
 from gongzhi.governance import services as gov
 from gongzhi.governance.models import (
     CommitteeMember,
@@ -38,8 +40,6 @@ from gongzhi.governance.models import (
 from gongzhi.governance.rules import add_months
 from gongzhi.registry import services as reg
 from gongzhi.registry.choices import PlaceKind
-from gongzhi.registry.demo.bulk import BulkWriter, IdAllocator
-from gongzhi.registry.demo.population import BuildingStyle, Names, mobile, plan_buildings, unit_numbers
 from gongzhi.registry.models import Ownership, Person, Place, Residency, Unit
 from gongzhi.registry.rules import AREA_PRIORITY
 

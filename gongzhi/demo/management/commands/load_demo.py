@@ -5,8 +5,8 @@ import logging
 from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core.plugins import demo_builders
+from gongzhi.demo.builder import demo_loaded
 from gongzhi.registry.choices import PlaceKind
-from gongzhi.registry.demo.builder import demo_loaded
 from gongzhi.registry.models import Place
 
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             senders.setLevel(level)
 
     def _build(self, options):  # noqa: ANN001, ANN202
-        # Each app declares its builder (gongzhi.core.plugins); the registry's seed estates come first,
+        # Each app declares its builder (gongzhi.core.plugins); this app's seed estates come first,
         # votes before money (a fund campaign starts from an approved motion).
         for _config, module in demo_builders():
             module.build(seed=options["seed"], log=self.stdout.write)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from gongzhi.accounts.models import User
-from gongzhi.registry.demo.users import APP_DEMO_LOGINS, DEMO_USERS, logins_table
+from gongzhi.demo.users import APP_DEMO_LOGINS, DEMO_USERS, logins_table
 from gongzhi.registry.models import Residency
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-DEMO_PASSWORD = "gongzhi2026"  # noqa: S105 - the published demo password
+from gongzhi.demo.kit import DEMO_PASSWORD
 
 START_STREET = "街道总览"
 START_ESTATES = "小区列表"
