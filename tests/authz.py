@@ -83,7 +83,9 @@ def check_service_case(world: Any, case: ServiceCase, personas: Iterable[str]) -
                 assert fingerprint(case.tables) == before, f"{case.name}: refusing {persona} changed data"
                 outcome[persona] = "refused"
             except PermissionDenied as exc:
-                raise AssertionError(f"{case.name}: {persona} refused without a code (plain PermissionDenied): {exc}")
+                raise AssertionError(
+                    f"{case.name}: {persona} refused without a code (plain PermissionDenied): {exc}"
+                ) from exc
             except ValidationError as exc:
                 raise AssertionError(
                     f"{case.name}: {persona} ({'allowed' if allowed else 'not allowed'}) got a validation refusal "
