@@ -274,6 +274,8 @@ def service_errors(
     """Turn what a service refuses into the error body, with this endpoint's code for a clash."""
     try:
         yield
+    except DomainError:
+        raise  # already says its code, status and fields
     except DjangoValidationError as exc:
         raise from_django_validation(exc, conflict_code, constraints) from exc
     except IntegrityError as exc:

@@ -7,7 +7,6 @@ for who may only read). Devices themselves post events to /devices/ingest/ with 
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
@@ -24,6 +23,7 @@ from gongzhi.core.api_support import (
     validation_error,
 )
 from gongzhi.devices import selectors, services
+from gongzhi.devices.errors import DevicesError
 from gongzhi.devices.models import Alarm, AlarmRule, Device, DeviceType
 from gongzhi.devices.schemas import (
     AlarmCloseIn,
@@ -46,10 +46,6 @@ from gongzhi.registry.models import Place
 from gongzhi.work_orders.models import Category
 
 router = Router(tags=["智慧物业终端"])
-
-
-class ErrorCode(StrEnum):
-    DEVICE_CODE_TAKEN = "device_code_taken"
 
 
 def _rule_out(rule: AlarmRule) -> dict[str, Any]:
@@ -228,7 +224,7 @@ def device_create(request: HttpRequest, payload: DeviceCreateIn) -> Status:
     device_type = DeviceType.objects.filter(pk=payload.device_type_id).first()
     if device_type is None:
         raise validation_error({"device_type_id": "设备类型不存在"})
-    with service_errors(conflict_code=ErrorCode.DEVICE_CODE_TAKEN):
+    with service_errors(conflict_code=DevicesError.DEVICE_CODE_TAKEN):
         device, credentials = services.device_create(
             estate=estate,
             building=building,
@@ -282,7 +278,7 @@ def alarm_detail(request: HttpRequest, alarm_id: ObjectId) -> dict[str, Any]:
     description="现场已处置或核实为误报时关闭告警，需填写说明；已派单的告警随工单办结而关闭。",
 )
 def alarm_close(request: HttpRequest, alarm_id: ObjectId, payload: AlarmCloseIn) -> dict[str, Any]:
-    alarm = selectors.alarm_for_user(request.auth, alarm_id, write=True)
+    alarm = selectors.alarm_for_user(request.auth, alarm_id)
     with service_errors():
         services.alarm_close(alarm=alarm, note=payload.note, actor=request.auth)
     return _alarm_detail(selectors.alarm_for_user(request.auth, alarm_id))
@@ -358,9 +354,7 @@ def device_detail(request: HttpRequest, device_id: ObjectId) -> dict[str, Any]:
     description="只改提交的字段：名称、安装位置、楼栋（null 为小区公共区域）、启用或停用。",
 )
 def device_update(request: HttpRequest, device_id: ObjectId, payload: DeviceUpdateIn) -> dict[str, Any]:
-    device = find_for_user(
-        Device.objects.select_related(*selectors.DEVICE_RELATED), request.auth, device_id, write=True
-    )
+    device = find_for_user(Device.objects.select_related(*selectors.DEVICE_RELATED), request.auth, device_id)
     changes = payload.model_dump(exclude_unset=True)
     kwargs: dict[str, Any] = {k: changes[k] for k in ("name", "location", "active") if k in changes}
     if "building_id" in changes:
@@ -381,9 +375,7 @@ def device_update(request: HttpRequest, device_id: ObjectId, payload: DeviceUpda
     description="生成新的 HTTP 密钥和 MQTT 密码（只返回这一次），旧的立即失效。",
 )
 def device_credentials_rotate(request: HttpRequest, device_id: ObjectId) -> dict[str, Any]:
-    device = find_for_user(
-        Device.objects.select_related(*selectors.DEVICE_RELATED), request.auth, device_id, write=True
-    )
+    device = find_for_user(Device.objects.select_related(*selectors.DEVICE_RELATED), request.auth, device_id)
     with service_errors():
         credentials = services.device_rotate_credentials(device=device, actor=request.auth)
     return _credentials(device, credentials)

@@ -20,7 +20,6 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
 KIND_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 code_validator = RegexValidator(CODE_PATTERN, _("只能包含字母、数字、下划线、点和短横线，以字母或数字开头，最长40位"))
 kind_validator = RegexValidator(KIND_PATTERN, _("只能包含小写字母、数字和下划线，以字母开头，最长32位"))
-HANDLER_ROLES = ("property_manager", "property_staff")
 
 
 class DeviceType(models.Model):
@@ -114,28 +113,18 @@ class DeviceQuerySet(ScopedQuerySet):
         return Q(pk__in=[])
 
     def editable_by(self, user: Any) -> DeviceQuerySet:
-        return self.filter(editable_q(user, self.scope_path, "estate_id"))
+        return self.filter(manageable_q(user, self.scope_path))
 
 
-def editable_q(user: Any, path_lookup: str, estate_lookup: str) -> Q:
-    """Who manages an estate's terminals and alarms: community and street staff over it (registry writers)
-    and the staff of the company serving it now."""
+def manageable_q(user: Any, path_lookup: str) -> Q:
+    """Rows under the estates the user manages terminals of (``permissions.manager_paths``: the same
+    definition ``can_manage`` decides by)."""
+    from gongzhi.devices.permissions import manager_paths
+
     scope = scope_of(user)
     if scope.everything:
         return Q()
-    q = path_q(path_lookup, scope.write_paths.get("registry", ()))
-    if scope.company_ids and scope.roles & set(HANDLER_ROLES):
-        from django.utils import timezone
-
-        from gongzhi.governance.models import ServiceContract
-
-        estates = (
-            ServiceContract.objects.filter(company_id__in=scope.company_ids)
-            .current(timezone.localdate())
-            .values("estate_id")
-        )
-        q |= Q(**{f"{estate_lookup}__in": estates})
-    return q
+    return path_q(path_lookup, manager_paths(scope))
 
 
 class Device(TimeStampedModel):
@@ -207,7 +196,7 @@ class AlarmQuerySet(ScopedQuerySet):
         return Q(pk__in=[])
 
     def editable_by(self, user: Any) -> AlarmQuerySet:
-        return self.filter(editable_q(user, self.scope_path, "estate_id"))
+        return self.filter(manageable_q(user, self.scope_path))
 
     def active(self) -> AlarmQuerySet:
         return self.filter(state__in=ACTIVE_STATES)
@@ -318,7 +307,7 @@ class DeadLetterQuerySet(ScopedQuerySet):
         return Q(pk__in=[])
 
     def visible_to(self, user: Any) -> DeadLetterQuerySet:
-        return self.filter(editable_q(user, self.scope_path, "estate_id"))
+        return self.filter(manageable_q(user, self.scope_path))
 
     def editable_by(self, user: Any) -> DeadLetterQuerySet:
         return self.visible_to(user)

@@ -17,23 +17,27 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import Conflict
 from gongzhi.core.keys import key_digest, new_key
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
-from gongzhi.core.scoping import scope_of
 from gongzhi.devices import rules
 from gongzhi.devices.choices import ACTIVE_STATES, OFFLINE, AlarmState, Severity, Source
-from gongzhi.devices.models import HANDLER_ROLES, Alarm, AlarmRule, Device, DeviceType, Event, editable_q
+from gongzhi.devices.errors import DevicesError
+from gongzhi.devices.models import Alarm, AlarmRule, Device, DeviceType, Event
+from gongzhi.devices.permissions import HANDLER_ROLES, can_edit_rules, can_manage
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
+from gongzhi.registry.selectors import ancestor_ids_by_kind
 from gongzhi.work_orders import services as work_orders
 from gongzhi.work_orders.choices import Channel, EventKind, Priority
 from gongzhi.work_orders.rules import SlaLimits
@@ -88,38 +92,18 @@ def device_for_mqtt_login(username: str, password: str) -> Device | None:
 # --- Who may manage, who is told ------------------------------------------------------------------------
 
 
-def may_manage(estate: Place, actor: Any) -> bool:
-    """The estate's current property company staff, community and street staff over it (None: the system)."""
-    if actor is None:
-        return True
-    if not getattr(actor, "is_authenticated", False):
-        return False
-    return Place.objects.filter(pk=estate.pk).filter(editable_q(actor, "path", "pk")).exists()
-
-
-def _require_manage(estate: Place, actor: Any) -> None:
-    if not may_manage(estate, actor):
-        raise PermissionDenied("您不能管理该小区的智能终端")
-
-
-def _users(q: Q) -> list[User]:
-    assignments = RoleAssignment.objects.filter(q, active=True)
-    return list(User.objects.filter(is_active=True, role_assignments__in=assignments).distinct().order_by("pk"))
-
-
-def duty_users(estate: Place, severity: str) -> list[User]:
+def duty_users(estate: Place, severity: str) -> list[Any]:
     """The estate's duty staff (值班人员): the staff of the company serving it now; for critical and high
     alarms also the community's residents' committee staff."""
-    contract = work_orders.current_contract(estate, timezone.localdate())
+    contract = current_contract(estate, timezone.localdate())
     q = Q(pk__in=[])
     if contract is not None:
         q |= Q(role__in=HANDLER_ROLES, company_id=contract.company_id)
     if severity in (Severity.CRITICAL, Severity.HIGH):
-        ids = [int(part) for part in estate.path.strip("/").split("/") if part]
-        community = Place.objects.filter(pk__in=ids, kind=PlaceKind.COMMUNITY).values_list("pk", flat=True).first()
+        community = ancestor_ids_by_kind(estate).get(PlaceKind.COMMUNITY)
         if community is not None:
             q |= Q(role="community_staff", place_id=community)
-    return _users(q)
+    return users_holding(q)
 
 
 def _link(alarm: Alarm) -> str:
@@ -166,7 +150,7 @@ def device_create(
 ) -> tuple[Device, Credentials]:
     """Register a terminal (登记设备) at an estate, a building or a spot; its credentials are made here and
     returned once — only their hashes are kept."""
-    _require_manage(estate, actor)
+    can_manage.require(actor, estate)
     code = _text(code, "code", "设备编号", 40)
     if not rules.CODE_RE.match(code):
         raise ValidationError({"code": "设备编号只能包含字母、数字、下划线、点和短横线，以字母或数字开头"})
@@ -174,7 +158,9 @@ def device_create(
     location = _text(location, "location", "安装位置", 100, required=False)
     _check_building(estate, building)
     if Device.objects.filter(code=code).exists():
-        raise ValidationError({"code": ValidationError(f"设备编号 {code} 已登记", code="unique")})
+        raise Conflict(
+            f"设备编号 {code} 已登记", code=DevicesError.DEVICE_CODE_TAKEN, fields={"code": f"设备编号 {code} 已登记"}
+        )
     with transaction.atomic():
         device = Device(
             code=code, name=name, device_type=device_type, estate=estate, building=building, location=location
@@ -207,7 +193,7 @@ def device_update(
     """Change a terminal's name, place or whether it is in service (停用/启用)."""
     with transaction.atomic():
         device = Device.objects.select_for_update().select_related("estate").get(pk=device.pk)
-        _require_manage(device.estate, actor)
+        can_manage.require(actor, device.estate)
         changes: dict[str, Any] = {}
         if name is not None:
             changes["name"] = _text(name, "name", "名称", 60)
@@ -241,7 +227,7 @@ def device_rotate_credentials(*, device: Device, actor: Any) -> Credentials:
     """Issue new credentials (重置凭据); the old secret and password stop working at once."""
     with transaction.atomic():
         device = Device.objects.select_for_update().select_related("estate").get(pk=device.pk)
-        _require_manage(device.estate, actor)
+        can_manage.require(actor, device.estate)
         credentials = _new_credentials(device)
         device.http_secret_hash = secret_hash(credentials.http_secret)
         device.mqtt_password_hash = secret_hash(credentials.mqtt_password)
@@ -258,8 +244,7 @@ RULE_FIELDS = ("severity", "dispatch", "accept_minutes", "arrive_minutes", "reso
 def rule_update(*, rule: AlarmRule, actor: Any, **changes: Any) -> AlarmRule:
     """Edit an alarm rule (告警规则): severity, dispatching, clocks, fold window, clear events, category.
     Rules apply to every estate, so only administrators edit them; workers pick changes up within 30 s."""
-    if not scope_of(actor).everything:
-        raise PermissionDenied("只有系统管理员可以修改告警规则")
+    can_edit_rules.require(actor)
     unknown = set(changes) - {*RULE_FIELDS, "clear_events", "category", "label"}
     if unknown:
         raise ValidationError({sorted(unknown)[0]: "不能修改此项"})
@@ -484,11 +469,13 @@ def alarm_close(*, alarm: Alarm, note: str, actor: Any) -> Alarm:
     note = _text(note, "note", "关闭说明", 200)
     with transaction.atomic():
         alarm = Alarm.objects.select_for_update().select_related("estate", "rule").get(pk=alarm.pk)
-        _require_manage(alarm.estate, actor)
+        can_manage.require(actor, alarm.estate)
         if not alarm.can_close():
-            raise ValidationError({"state": f"告警{alarm.get_state_display()}，不能关闭"})
+            raise Conflict(f"告警{alarm.get_state_display()}，不能关闭", code=DevicesError.ALARM_NOT_OPEN)
         if _order_open(alarm):
-            raise ValidationError({"state": f"该告警已派单（{alarm.work_order.number}），请在工单中办理"})
+            raise Conflict(
+                f"该告警已派单（{alarm.work_order.number}），请在工单中办理", code=DevicesError.ALARM_HAS_ORDER
+            )
         before = snapshot(alarm, ["state", "closed_at", "close_note"])
         alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, timezone.now(), note
         alarm.save(update_fields=["state", "closed_at", "close_note", "updated_at"])

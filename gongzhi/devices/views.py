@@ -13,33 +13,31 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts.roles import RESIDENT
-from gongzhi.core.scoping import scope_of
+from gongzhi.core.errors import Forbidden, invalid, messages_of
+from gongzhi.core.forms import parse_form, submit
+from gongzhi.core.permissions import allowed
+from gongzhi.core.scoping import require_staff, scope_of
 from gongzhi.devices import rules, selectors, services
 from gongzhi.devices.choices import AlarmState, Severity, Source
 from gongzhi.devices.ingest import Incoming, Ingestor
-from gongzhi.devices.models import Device, DeviceType, editable_q
+from gongzhi.devices.models import Device, DeviceType, manageable_q
+from gongzhi.devices.permissions import ACTS, can_manage
+from gongzhi.devices.schemas import AlarmCloseIn, DeviceCreateIn
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 
 PER_PAGE = 50
 WALL_POLL_SECONDS = 3
 MAX_HTTP_MESSAGES = 100
-
-
-def _require_staff(user: Any) -> None:
-    """Device pages do not exist for residents and users without a role (404, like every outsider)."""
-    scope = scope_of(user)
-    if not (scope.everything or scope.roles - {RESIDENT, "volunteer"}):
-        raise Http404
 
 
 def _query(**params: Any) -> str:
@@ -57,7 +55,7 @@ def _manageable_estates(user: Any) -> list[Place]:
     return list(
         Place.objects.visible_to(user)
         .filter(kind=PlaceKind.ESTATE)
-        .filter(editable_q(user, "path", "pk"))
+        .filter(manageable_q(user, "path"))
         .order_by("path")[:500]
     )
 
@@ -69,13 +67,13 @@ def _manageable_estates(user: Any) -> list[Place]:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """告警大屏: the streets and estates the user may watch."""
-    _require_staff(request.user)
+    require_staff(request.user)
     places = selectors.wall_places(request.user)
     return render(request, "devices/index.html", {"places": places, "nav_active": "devices"})
 
 
 def _wall_context(request: HttpRequest, pk: int) -> dict[str, Any]:
-    _require_staff(request.user)
+    require_staff(request.user)
     place = selectors.wall_place_for_user(request.user, pk)
     return {"wall": selectors.wall(request.user, place), "poll": WALL_POLL_SECONDS, "nav_active": "devices"}
 
@@ -100,7 +98,7 @@ def wall_tiles(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def device_list(request: HttpRequest) -> HttpResponse:
     """设备健康: every device with its last report, online state and battery; offline / low battery filters."""
-    _require_staff(request.user)
+    require_staff(request.user)
     place = _place_filter(request)
     health = request.GET.get("health", "")
     if health not in ("", "offline", "low_battery"):
@@ -124,7 +122,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request.user)
+    require_staff(request.user)
     device = selectors.device_for_user(request.user, pk)
     return render(
         request,
@@ -133,7 +131,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "device": device,
             "events": selectors.recent_events(device),
             "alarms": list(selectors.alarms_for_user(request.user, device=device)[:20]),
-            "can_manage": services.may_manage(device.estate, request.user),
+            "can": allowed(scope_of(request.user), device.estate, acts=ACTS),
             "nav_active": "devices",
         },
     )
@@ -152,46 +150,41 @@ def _credentials_page(request: HttpRequest, device: Device, credentials: service
 @login_required
 @require_http_methods(["GET", "POST"])
 def device_create(request: HttpRequest) -> HttpResponse:
-    """登记设备: the estates the user manages; the credentials are shown once on the next page."""
-    _require_staff(request.user)
+    """登记设备: the estates the user manages; the credentials are shown once on the next page. The form
+    is parsed by the API's schema (DeviceCreateIn), so both refuse the same values the same way."""
+    require_staff(request.user)
     estates = _manageable_estates(request.user)
     if not estates:
-        raise PermissionDenied
-    form = {k: request.POST.get(k, "") for k in ("estate", "building", "device_type", "code", "name", "location")}
+        raise Forbidden(can_manage.message, code=can_manage.code)
+    form = request.POST if request.method == "POST" else {}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        estate = next((e for e in estates if str(e.pk) == form["estate"]), None)
-        device_type = (
-            DeviceType.objects.filter(pk=form["device_type"] or 0).first() if form["device_type"].isdigit() else None
-        )
-        building = None
-        if form["building"]:
-            building = (
-                Place.objects.filter(pk=form["building"], kind=PlaceKind.BUILDING).first()
-                if form["building"].isdigit()
-                else None
+        try:
+            data = parse_form(DeviceCreateIn, request.POST)
+            estate = next((e for e in estates if e.pk == data.estate_id), None)
+            if estate is None:
+                raise invalid("estate_id", "小区：请选择您管理的小区")
+            device_type = DeviceType.objects.filter(pk=data.device_type_id).first()
+            if device_type is None:
+                raise invalid("device_type_id", "设备类型：请选择设备类型")
+            building = None
+            if data.building_id is not None:
+                building = Place.objects.filter(pk=data.building_id, kind=PlaceKind.BUILDING).first()
+                if building is None:
+                    raise invalid("building_id", "楼栋：楼栋不存在")
+            device, credentials = services.device_create(
+                estate=estate,
+                building=building,
+                device_type=device_type,
+                code=data.code,
+                name=data.name,
+                location=data.location,
+                actor=request.user,
             )
-            if building is None:
-                errors["building"] = "楼栋不存在"
-        if estate is None:
-            errors["estate"] = "请选择您管理的小区"
-        if device_type is None:
-            errors["device_type"] = "请选择设备类型"
-        if not errors:
-            try:
-                device, credentials = services.device_create(
-                    estate=estate,
-                    building=building,
-                    device_type=device_type,
-                    code=form["code"],
-                    name=form["name"],
-                    location=form["location"],
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                errors = {k: "；".join(v) for k, v in exc.message_dict.items()}
-            else:
-                return _credentials_page(request, device, credentials)
+        except ValidationError as exc:
+            errors = messages_of(exc)
+        else:
+            return _credentials_page(request, device, credentials)
     buildings = list(
         Place.objects.filter(kind=PlaceKind.BUILDING, parent__in=estates)
         .select_related("parent")
@@ -216,8 +209,8 @@ def device_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def device_credentials(request: HttpRequest, pk: int) -> HttpResponse:
     """重置凭据: new secret and password, shown once; the old ones stop working."""
-    _require_staff(request.user)
-    device = selectors.device_for_user(request.user, pk, write=True)
+    require_staff(request.user)
+    device = selectors.device_for_user(request.user, pk)
     credentials = services.device_rotate_credentials(device=device, actor=request.user)
     return _credentials_page(request, device, credentials)
 
@@ -226,8 +219,8 @@ def device_credentials(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def device_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     """停用/启用 a device."""
-    _require_staff(request.user)
-    device = selectors.device_for_user(request.user, pk, write=True)
+    require_staff(request.user)
+    device = selectors.device_for_user(request.user, pk)
     services.device_update(device=device, active=not device.active, actor=request.user)
     messages.success(request, "设备已启用" if not device.active else "设备已停用")
     return redirect("devices:device_detail", device.pk)
@@ -240,7 +233,7 @@ def device_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def alarm_list(request: HttpRequest) -> HttpResponse:
     """告警记录: every alarm, latest first, by place, state and severity."""
-    _require_staff(request.user)
+    require_staff(request.user)
     place = _place_filter(request)
     state = request.GET.get("state", "")
     if state not in ("", "active", *AlarmState.values):
@@ -269,7 +262,7 @@ def alarm_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request.user)
+    require_staff(request.user)
     alarm = selectors.alarm_for_user(request.user, pk)
     return render(
         request,
@@ -277,7 +270,7 @@ def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alarm": alarm,
             "events": selectors.alarm_events(alarm),
-            "can_manage": services.may_manage(alarm.estate, request.user),
+            "can": allowed(scope_of(request.user), alarm.estate, acts=ACTS),
             "nav_active": "devices",
         },
     )
@@ -286,22 +279,21 @@ def alarm_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def alarm_close(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request.user)
-    alarm = selectors.alarm_for_user(request.user, pk, write=True)
-    try:
-        services.alarm_close(alarm=alarm, note=request.POST.get("note", ""), actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, "告警已关闭")
-    return redirect("devices:alarm_detail", alarm.pk)
+    require_staff(request.user)
+    alarm = selectors.alarm_for_user(request.user, pk)
+    return submit(
+        request,
+        lambda: services.alarm_close(alarm=alarm, note=parse_form(AlarmCloseIn, request.POST).note, actor=request.user),
+        done="告警已关闭",
+        back=reverse("devices:alarm_detail", args=[alarm.pk]),
+    )
 
 
 @login_required
 @require_GET
 def rule_list(request: HttpRequest) -> HttpResponse:
     """告警规则: per device type, what each event means (administrators edit them)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     types = DeviceType.objects.prefetch_related("rules", "rules__category", "rules__category__parent")
     return render(
         request,
@@ -314,7 +306,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dead_letter_list(request: HttpRequest) -> HttpResponse:
     """死信: messages that could not be taken in, for who manages the estate they name."""
-    _require_staff(request.user)
+    require_staff(request.user)
     page = Paginator(selectors.dead_letters_for_user(request.user), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "devices/dead_letters.html", {"page": page, "page_query": "", "nav_active": "devices"})
 

@@ -30,9 +30,9 @@ def test_the_wall_of_a_building_is_not_a_wall(dv):
 def test_registering_a_device_shows_its_credentials_once(dv):
     client = dv.client_for("property_manager")
     form = {
-        "estate": dv.estate_a.pk,
-        "building": dv.building_a2.pk,
-        "device_type": dv.types["water_leak"].pk,
+        "estate_id": dv.estate_a.pk,
+        "building_id": dv.building_a2.pk,
+        "device_type_id": dv.types["water_leak"].pk,
         "code": "LEAK-NEW-1",
         "name": "2号楼水泵房",
         "location": "地下一层",
@@ -52,16 +52,18 @@ def test_a_device_for_another_companys_estate_or_a_bad_code_is_refused_and_nothi
     client = dv.client_for("property_manager")
     before = Device.objects.count()
     other = client.post(
-        "/devices/new/", {"estate": dv.estate_b.pk, "device_type": dv.types["smoke"].pk, "code": "X-1", "name": "x"}
+        "/devices/new/",
+        {"estate_id": dv.estate_b.pk, "device_type_id": dv.types["smoke"].pk, "code": "X-1", "name": "x"},
     )
     assert other.status_code == 400 and "请选择您管理的小区" in other.content.decode()
     bad = client.post(
-        "/devices/new/", {"estate": dv.estate_a.pk, "device_type": dv.types["smoke"].pk, "code": "坏 编号", "name": "x"}
+        "/devices/new/",
+        {"estate_id": dv.estate_a.pk, "device_type_id": dv.types["smoke"].pk, "code": "坏 编号", "name": "x"},
     )
     assert bad.status_code == 400 and "设备编号只能包含" in bad.content.decode()
     taken = client.post(
         "/devices/new/",
-        {"estate": dv.estate_a.pk, "device_type": dv.types["smoke"].pk, "code": dv.smoke.code, "name": "x"},
+        {"estate_id": dv.estate_a.pk, "device_type_id": dv.types["smoke"].pk, "code": dv.smoke.code, "name": "x"},
     )
     assert taken.status_code == 400 and "已登记" in taken.content.decode()
     assert Device.objects.count() == before
@@ -96,7 +98,8 @@ def test_managers_rotate_credentials_stop_a_device_and_close_an_alarm(dv):
     client.post(f"/devices/device/{dv.smoke.pk}/toggle/")
     assert not Device.objects.get(pk=dv.smoke.pk).active
     empty = client.post(f"/devices/alarms/{alarm.pk}/close/", {"note": ""}, follow=True)
-    assert "请填写关闭说明" in empty.content.decode() and Alarm.objects.get().state == "open"
+    # the page says what the API says for the same value (one schema): the field and its problem
+    assert "关闭说明：不能为空" in empty.content.decode() and Alarm.objects.get().state == "open"
     client.post(f"/devices/alarms/{alarm.pk}/close/", {"note": "已清运"})
     assert Alarm.objects.get().state == "closed"
 
