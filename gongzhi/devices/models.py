@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -13,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import TimeStampedModel
-from gongzhi.core.scoping import Scope, ScopedQuerySet, path_q, scope_of
+from gongzhi.core.scoping import Scope, ScopedQuerySet
 from gongzhi.devices.choices import ACTIVE_STATES, AlarmState, Severity, Source
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$"
@@ -112,20 +111,6 @@ class DeviceQuerySet(ScopedQuerySet):
     def resident_q(self, scope: Scope) -> Q:
         return Q(pk__in=[])
 
-    def editable_by(self, user: Any) -> DeviceQuerySet:
-        return self.filter(manageable_q(user, self.scope_path))
-
-
-def manageable_q(user: Any, path_lookup: str) -> Q:
-    """Rows under the estates the user manages terminals of (``permissions.manager_paths``: the same
-    definition ``can_manage`` decides by)."""
-    from gongzhi.devices.permissions import manager_paths
-
-    scope = scope_of(user)
-    if scope.everything:
-        return Q()
-    return path_q(path_lookup, manager_paths(scope))
-
 
 class Device(TimeStampedModel):
     """One terminal placed in an estate (智能终端), at the estate, a building or a spot. It posts over HTTP
@@ -194,9 +179,6 @@ class AlarmQuerySet(ScopedQuerySet):
 
     def resident_q(self, scope: Scope) -> Q:
         return Q(pk__in=[])
-
-    def editable_by(self, user: Any) -> AlarmQuerySet:
-        return self.filter(manageable_q(user, self.scope_path))
 
     def active(self) -> AlarmQuerySet:
         return self.filter(state__in=ACTIVE_STATES)
@@ -297,20 +279,14 @@ class Event(models.Model):
 
 
 class DeadLetterQuerySet(ScopedQuerySet):
-    """A dead letter is seen by who manages the estate its topic names; one naming no known estate only
-    by administrators."""
+    """Dead letters are not public matters of an estate: only who manages its terminals reads them
+    (``selectors.dead_letters_for_user``, by ``permissions.manager_paths``)."""
 
     scope_path = "estate__path"
     scope_domain = "registry"
 
     def resident_q(self, scope: Scope) -> Q:
         return Q(pk__in=[])
-
-    def visible_to(self, user: Any) -> DeadLetterQuerySet:
-        return self.filter(manageable_q(user, self.scope_path))
-
-    def editable_by(self, user: Any) -> DeadLetterQuerySet:
-        return self.visible_to(user)
 
 
 class DeadLetter(models.Model):

@@ -8,8 +8,10 @@ only administrators edit them. Everyone else who may see the estate reads.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from gongzhi.core.permissions import permission
-from gongzhi.core.scoping import Scope
+from gongzhi.core.scoping import Scope, path_q
 
 HANDLER_ROLES = ("property_manager", "property_staff")
 
@@ -17,6 +19,11 @@ HANDLER_ROLES = ("property_manager", "property_staff")
 def manager_paths(scope: Scope) -> tuple[str, ...]:
     """The place paths under which the user manages terminals (for a predicate and for a list filter alike)."""
     return scope.write_paths.get("registry", ()) + scope.paths(*HANDLER_ROLES)
+
+
+def managed_q(scope: Scope, path_lookup: str) -> Q:
+    """Rows under the places the user manages terminals of: the list form of ``can_manage``."""
+    return Q() if scope.everything else path_q(path_lookup, manager_paths(scope))
 
 
 @permission(

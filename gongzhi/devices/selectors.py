@@ -10,9 +10,10 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
-from gongzhi.core.scoping import get_for_user
+from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.devices.choices import ACTIVE_STATES, SEVERITY_RANK
 from gongzhi.devices.models import LOW_BATTERY, Alarm, DeadLetter, Device, Event
+from gongzhi.devices.permissions import managed_q
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 
@@ -33,8 +34,8 @@ def devices_for_user(user: Any, *, place: Place | None = None, health: str = "")
     return qs.order_by("estate__path", "code")
 
 
-def device_for_user(user: Any, pk: Any, *, write: bool = False) -> Device:
-    return get_for_user(Device.objects.select_related(*DEVICE_RELATED), user, write=write, pk=pk)
+def device_for_user(user: Any, pk: Any) -> Device:
+    return get_for_user(Device.objects.select_related(*DEVICE_RELATED), user, pk=pk)
 
 
 def _severity_order() -> Case:
@@ -63,8 +64,8 @@ def alarms_for_user(
     return qs.order_by("-last_event_at", "-id")
 
 
-def alarm_for_user(user: Any, pk: Any, *, write: bool = False) -> Alarm:
-    return get_for_user(Alarm.objects.select_related(*ALARM_RELATED), user, write=write, pk=pk)
+def alarm_for_user(user: Any, pk: Any) -> Alarm:
+    return get_for_user(Alarm.objects.select_related(*ALARM_RELATED), user, pk=pk)
 
 
 def alarm_events(alarm: Alarm, limit: int = 200) -> list[Event]:
@@ -136,4 +137,6 @@ def wall(user: Any, place: Place, limit: int = 60) -> Wall:
 
 
 def dead_letters_for_user(user: Any) -> QuerySet[DeadLetter]:
-    return DeadLetter.objects.visible_to(user).select_related("estate", "device").order_by("-received_at", "-id")
+    # unattributable letters (no estate) match no path: administrators alone see them
+    letters = DeadLetter.objects.filter(managed_q(scope_of(user), "estate__path"))
+    return letters.select_related("estate", "device").order_by("-received_at", "-id")

@@ -29,8 +29,8 @@ from gongzhi.core.scoping import require_staff, scope_of
 from gongzhi.devices import rules, selectors, services
 from gongzhi.devices.choices import AlarmState, Severity, Source
 from gongzhi.devices.ingest import Incoming, Ingestor
-from gongzhi.devices.models import Device, DeviceType, manageable_q
-from gongzhi.devices.permissions import ACTS, can_manage
+from gongzhi.devices.models import Device, DeviceType
+from gongzhi.devices.permissions import ACTS, can_manage, managed_q
 from gongzhi.devices.schemas import AlarmCloseIn, DeviceCreateIn
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
@@ -55,7 +55,7 @@ def _manageable_estates(user: Any) -> list[Place]:
     return list(
         Place.objects.visible_to(user)
         .filter(kind=PlaceKind.ESTATE)
-        .filter(manageable_q(user, "path"))
+        .filter(managed_q(scope_of(user), "path"))
         .order_by("path")[:500]
     )
 
