@@ -3,6 +3,7 @@
 Every variable, its default and its meaning is listed in README.md ("Configuration").
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -19,6 +20,18 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_networks(name: str, default: str) -> list[str]:
+    """A comma-separated list of networks (CIDR, or a single address), checked at start-up so a typo
+    stops the server instead of silently opening or closing something."""
+    networks = [n.strip() for n in os.environ.get(name, default).split(",") if n.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}：“{network}”不是有效的网段（如 10.0.0.0/8）。") from exc
+    return networks
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -56,14 +69,19 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it (throttles, audit rows, the admin gate) sees the real client address.
+    "gongzhi.accounts.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gongzhi.accounts.middleware.ApiTokenThrottleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gongzhi.accounts.middleware.SessionTimeoutMiddleware",
+    "gongzhi.accounts.middleware.AdminGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -117,11 +135,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout: this many failed logins in a row lock the account for LOGIN_LOCKOUT_MINUTES.
+# --- Logins, sessions, API tokens and the admin (gongzhi/accounts; README "Configuration") ----------
+# Failed logins are counted per account *and* client address, and per client address across accounts,
+# never per account alone: a stranger's wrong passwords cannot lock the real user out, and one password
+# sprayed over many accounts is slowed. Nothing is locked for good; every limit slides with the window.
+# - LOGIN_MAX_FAILURES wrong passwords for one account from one address within LOGIN_LOCKOUT_MINUTES:
+#   that account is refused from that address until the oldest of them leaves the window.
+# - LOGIN_ADDRESS_FREE_FAILURES wrong passwords from one address (any accounts) within the window: each
+#   further attempt from it waits 1 s after the last failure, doubling per failure, up to the window.
+# - API_TOKEN_MAX_FAILURES unknown API tokens from one address within the window: bearer requests from
+#   it are answered 429 until the oldest of them leaves the window.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_ADDRESS_FREE_FAILURES = int(os.environ.get("LOGIN_ADDRESS_FREE_FAILURES", "10"))
+API_TOKEN_MAX_FAILURES = int(os.environ.get("API_TOKEN_MAX_FAILURES", "20"))
+# The client address is REMOTE_ADDR. Only when REMOTE_ADDR is one of these proxies is X-Forwarded-For
+# read (from the right, skipping these proxies): by default the header is never trusted.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "")
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request extends it) and at the latest
+# SESSION_MAX_HOURS after the login.
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
+# A new API token lives API_TOKEN_DAYS unless its owner chooses fewer; never longer.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+# /admin/ answers only superusers coming from these networks; anyone else gets the site's 404. The
+# embedded demo allows every address; production only the machine itself unless set.
+ADMIN_ALLOWED_NETWORKS = env_networks(
+    "ADMIN_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128" if PRODUCTION else "0.0.0.0/0,::/0"
+)
+for _name in ("LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES", "LOGIN_ADDRESS_FREE_FAILURES",
+              "API_TOKEN_MAX_FAILURES", "SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "API_TOKEN_DAYS"):  # fmt: skip
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} 应为正整数。")
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The cookie and the stored session die with the absolute limit (the middleware enforces both limits).
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION

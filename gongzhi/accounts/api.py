@@ -1,34 +1,30 @@
 """The accounts JSON API (账号接口): who am I, and my personal API tokens (接口令牌).
 
 A token is shown once, when it is made; only its hash is kept. Tokens are made from a logged-in
-browser session, so a leaked token cannot mint fresh ones that outlive its revocation.
+browser session, so a leaked token cannot mint fresh ones that outlive its revocation, and every token
+expires (API_TOKEN_DAYS at most): an expired one is answered 401 ``token_expired`` with the date.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
 from gongzhi.accounts import services
 from gongzhi.accounts.models import ApiToken, RoleAssignment
 from gongzhi.accounts.roles import ROLES
+from gongzhi.accounts.schemas import TokenCreatedOut, TokenCreateIn, TokenOut, TokenPage
 from gongzhi.core.api_support import (
     ApiError,
-    Moment,
-    Name,
     ObjectId,
-    Page,
     PageQuery,
     paginate,
     responses,
     service_errors,
     uses_session,
-    validation_error,
 )
 from gongzhi.core.api_support import ErrorCode as CoreErrorCode
 from gongzhi.core.scoping import scope_of
@@ -43,7 +39,7 @@ class ErrorCode(StrEnum):
     TOKEN_ALREADY_REVOKED = "token_already_revoked"  # noqa: S105 - an error code, not a secret
 
 
-# --- Schemas (small enough to live with their endpoints) ------------------------------------------
+# --- Schemas (the token schemas are in schemas.py: the token page parses with them too) ------------------------------------------
 
 
 class RoleOut(Schema):
@@ -74,38 +70,6 @@ class MeOut(Schema):
     person_id: int | None = Field(title="对应人员编号")
     roles: list[RoleOut] = Field(title="角色授权")
     scope: ScopeOut = Field(title="可见范围")
-
-
-class TokenOut(Schema):
-    id: int
-    name: str = Field(title="用途")
-    prefix: str = Field(title="前缀", description="令牌 gz_<前缀>_… 的前缀，用于辨认")
-    created_at: dt.datetime = Field(title="创建时间")
-    last_used_at: dt.datetime | None = Field(title="最近使用")
-    expires_at: dt.datetime | None = Field(title="过期时间")
-    revoked_at: dt.datetime | None = Field(title="撤销时间")
-    usable: bool = Field(title="可用")
-
-    @staticmethod
-    def resolve_usable(obj: ApiToken) -> bool:
-        return obj.is_usable
-
-
-class TokenPage(Page[TokenOut]):
-    """One page of TokenOut rows with the total (a named schema so OpenAPI shows it by name)."""
-
-
-class TokenCreatedOut(TokenOut):
-    key: str = Field(title="令牌", description="只显示这一次，请立即妥善保存；用法：Authorization: Bearer <令牌>")
-
-
-class TokenCreateIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name = Field(title="用途", max_length=60)
-    expires_at: Moment | None = Field(
-        None, title="过期时间", description="带时区，如 2026-12-31T23:59:59+08:00；不填为长期有效"
-    )
 
 
 # --- Endpoints ------------------------------------------------------------------------------------
@@ -163,16 +127,19 @@ def token_list(request: HttpRequest, filters: Query[PageQuery]) -> dict:
     response=responses(201, TokenCreatedOut, write=True),
     summary="新建接口令牌",
     operation_id="token_create",
-    description="新建个人接口令牌，权限与您本人相同。须在浏览器登录后新建（不能用令牌新建令牌）；令牌只在本次返回中显示一次。",
+    description="新建个人接口令牌，权限与您本人相同。须在浏览器登录后新建（不能用令牌新建令牌）；令牌只在本次返回中显示一次。"
+    "令牌一定会过期：默认 API_TOKEN_DAYS 天（默认 90 天），可以选更短。",
 )
 def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status:
     if not uses_session(request):
         raise ApiError(403, ErrorCode.TOKEN_NEEDS_SESSION, "请在浏览器登录后新建令牌，不能用令牌新建令牌")
-    if payload.expires_at is not None and payload.expires_at <= timezone.now():
-        raise validation_error({"expires_at": "过期时间：应晚于现在"})
     with service_errors():
         token, key = services.api_token_create(
-            user=request.auth, name=payload.name, expires_at=payload.expires_at, actor=request.auth
+            user=request.auth,
+            name=payload.name,
+            days=payload.days,
+            expires_at=payload.expires_at,
+            actor=request.auth,
         )
     token.key = key  # shown this once; only its hash is stored
     return Status(201, token)

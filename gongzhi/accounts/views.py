@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -8,15 +9,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import services
 from gongzhi.accounts.forms import LoginForm
+from gongzhi.accounts.middleware import start_session_clock
 from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.roles import RESIDENT
+from gongzhi.accounts.schemas import TokenCreateIn
+from gongzhi.core.errors import messages_of
+from gongzhi.core.forms import parse_form
 from gongzhi.core.scoping import scope_of
+
+# The lives a token page offers (days), up to API_TOKEN_DAYS; the API takes any number up to it.
+TOKEN_LIFE_CHOICES = (7, 30, 90, 180, 365)
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_valid(form)
+        start_session_clock(self.request)
+        return response
 
 
 @login_required
@@ -35,21 +48,32 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    """My personal API tokens (我的接口令牌): make one (shown once), see when each was last used, revoke."""
+    """My personal API tokens (我的接口令牌): make one (shown once) with a life of up to API_TOKEN_DAYS,
+    see when each was last used and when it expires, revoke."""
     new_key = ""
     error = ""
     if request.method == "POST":
         try:
+            data = parse_form(TokenCreateIn, request.POST)
             _, new_key = services.api_token_create(
-                user=request.user, name=request.POST.get("name", ""), actor=request.user
+                user=request.user, name=data.name, days=data.days, expires_at=data.expires_at, actor=request.user
             )
         except ValidationError as exc:
-            error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+            error = "；".join(messages_of(exc).values())
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    longest = settings.API_TOKEN_DAYS
+    lives = sorted({d for d in TOKEN_LIFE_CHOICES if d < longest} | {longest})
     return render(
         request,
         "accounts/tokens.html",
-        {"tokens": tokens, "new_key": new_key, "error": error, "nav_active": "tokens"},
+        {
+            "tokens": tokens,
+            "new_key": new_key,
+            "error": error,
+            "nav_active": "tokens",
+            "token_lives": lives,
+            "token_days": longest,
+        },
     )
 
 

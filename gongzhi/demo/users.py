@@ -283,5 +283,5 @@ def logins_table(
     for row in [header, *rows]:
         lines.append("  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
     lines.append("")
-    lines.append(f"连续输错密码 {max_failures} 次，账号会临时锁定 {lockout_minutes} 分钟。")
+    lines.append(f"在同一地址连续输错某账号的密码 {max_failures} 次，需等待 {lockout_minutes} 分钟才能再试该账号。")
     return "\n".join(lines)

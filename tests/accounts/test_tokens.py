@@ -2,8 +2,11 @@
 
 import datetime as dt
 
+import pytest
+import time_machine
 from django.utils import timezone
 
+from gongzhi.accounts.errors import TokenExpired
 from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.services import api_token_authenticate, api_token_create, api_token_revoke
 
@@ -23,8 +26,10 @@ def test_revoked_or_expired_or_wrong_token_fails(world):
     token, key = api_token_create(user=user, name="临时", actor=user)
     api_token_revoke(token=token, actor=user)
     assert api_token_authenticate(key) is None
-    _, key2 = api_token_create(user=user, name="过期", actor=user, expires_at=timezone.now() - dt.timedelta(seconds=1))
-    assert api_token_authenticate(key2) is None
+    _, key2 = api_token_create(user=user, name="过期", actor=user, days=1)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=1, seconds=1), tick=False):
+        with pytest.raises(TokenExpired, match="已于 .* 过期"):
+            api_token_authenticate(key2)
     assert api_token_authenticate("gz_nothing_here") is None
     assert api_token_authenticate("not-a-token") is None
 
