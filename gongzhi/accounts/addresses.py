@@ -4,12 +4,18 @@ anyone can write it."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.http import HttpRequest
 
 from gongzhi.accounts import rules
 
 FORWARDING_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+# The address of the request being served, for the one caller that is not handed the request: core
+# asks accounts about a bearer token with the token alone (api_support.register_token_authenticator).
+current_address: ContextVar[str | None] = ContextVar("gongzhi_client_address", default=None)
 
 
 def _resolve(request: HttpRequest) -> tuple[str, bool]:

@@ -15,8 +15,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gongzhi.accounts import rules, selectors, services
-from gongzhi.accounts.addresses import client_address, client_address_known
+from gongzhi.accounts.addresses import client_address, client_address_known, current_address
 from gongzhi.accounts.errors import AccountsError
+from gongzhi.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -48,13 +49,24 @@ class ClientAddressMiddleware:
         if address != remote:
             request.META["GONGZHI_PROXY_ADDR"] = remote
             request.META["REMOTE_ADDR"] = address
-        return self.get_response(request)
+        token = current_address.set(address)
+        try:
+            return self.get_response(request)
+        finally:
+            current_address.reset(token)
+
+
+def authenticate_token(key: str) -> User | None:
+    """What accounts registers with core for ``Authorization: Bearer``: the token's user, with an
+    unknown token counted against the address being served (core hands over the key alone)."""
+    return services.api_token_authenticate(key, address=current_address.get())
 
 
 class ApiTokenThrottleMiddleware:
     """Slow down guessing of API tokens per client address: a bearer token that is no token of ours is
-    counted; after API_TOKEN_MAX_FAILURES within LOGIN_LOCKOUT_MINUTES every bearer request from that
-    address is answered 429 — good tokens too, or the answer itself would tell a guess was right."""
+    counted (by services.api_token_authenticate); after API_TOKEN_MAX_FAILURES within
+    LOGIN_LOCKOUT_MINUTES every bearer request from that address is answered 429 here, before any
+    token is looked at — good tokens too, or the answer itself would tell a guess was right."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -65,12 +77,9 @@ class ApiTokenThrottleMiddleware:
         scheme, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() != "bearer":
             return self.get_response(request)
-        address = client_address(request)
-        until = selectors.api_token_refused_until(address=address)
+        until = selectors.api_token_refused_until(address=client_address(request))
         if until is not None:
             return self._refused((until - timezone.now()).total_seconds())
-        if not selectors.api_token_known(key.strip()):
-            services.api_token_failed(address=address)
         return self.get_response(request)
 
     @staticmethod
@@ -89,6 +98,13 @@ def start_session_clock(request: HttpRequest) -> None:
     request.session[SEEN_AT] = now
 
 
+def on_login(sender, request: HttpRequest | None, user, **kwargs) -> None:  # noqa: ANN001, ARG001
+    """Receiver of ``user_logged_in`` (connected in apps.py): every way in — the login page, a test's
+    force_login — starts the clock inside login(), before the session is first saved."""
+    if request is not None and hasattr(request, "session"):
+        start_session_clock(request)
+
+
 class SessionTimeoutMiddleware:
     """End a session after SESSION_IDLE_MINUTES without a request (each request extends it) or
     SESSION_MAX_HOURS after the login; the next page then asks for a login with a note saying why."""
@@ -102,7 +118,7 @@ class SessionTimeoutMiddleware:
             now = timezone.now().timestamp()
             login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
             if login_at is None or seen_at is None:
-                start_session_clock(request)  # a session from before these limits, or a test's force_login
+                start_session_clock(request)  # a session from before these limits existed
             elif note := self._expired(now, login_at, seen_at):
                 logout(request)
                 if not request.path.startswith(API_PREFIX):

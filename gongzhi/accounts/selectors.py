@@ -11,8 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.accounts import rules
-from gongzhi.accounts.models import ApiToken, FailedAttempt, RoleAssignment, User
-from gongzhi.core.keys import key_digest
+from gongzhi.accounts.models import FailedAttempt, RoleAssignment, User
 
 
 def users_holding(q: Q) -> list[User]:
@@ -77,9 +76,3 @@ def api_token_refused_until(*, address: str) -> dt.datetime | None:
     recent = FailedAttempt.objects.recent(FailedAttempt.Kind.TOKEN, address, window, now)
     until = _sliding_limit(recent, settings.API_TOKEN_MAX_FAILURES, window)
     return until if until is not None and until > now else None
-
-
-def api_token_known(key: str) -> bool:
-    """Whether ``key`` is one of our tokens at all (revoked and expired ones included: using one is a
-    mistake to report, not a guess to slow down)."""
-    return ApiToken.objects.filter(key_hash=key_digest(key)).exists()

@@ -236,13 +236,19 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     return token
 
 
-def api_token_authenticate(key: str) -> User | None:
+def api_token_authenticate(key: str, *, address: str | None = None) -> User | None:
     """The active user behind a token, or None; an expired token raises ``TokenExpired`` (401 with the
-    date) so its program's owner learns why. Marks the token used (at most once a minute)."""
-    if not key.startswith(TOKEN_PREFIX):
+    date) so its program's owner learns why. A key that is no token of ours at all is counted against
+    ``address`` (the token throttle); a revoked or expired one is a mistake, not a guess, and is not.
+    Marks the token used (at most once a minute)."""
+    token = None
+    if key.startswith(TOKEN_PREFIX):
+        token = ApiToken.objects.select_related("user").filter(key_hash=key_digest(key)).first()
+    if token is None:
+        if address is not None:
+            api_token_failed(address=address)
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=key_digest(key)).first()
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    if token.revoked_at is not None or not token.user.is_active:
         return None
     if token.is_expired:
         raise TokenExpired(

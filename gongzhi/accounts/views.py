@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongzhi.accounts import services
 from gongzhi.accounts.forms import LoginForm
-from gongzhi.accounts.middleware import start_session_clock
 from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.roles import RESIDENT
 from gongzhi.accounts.schemas import TokenCreateIn
@@ -25,11 +24,6 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
-
-    def form_valid(self, form: LoginForm) -> HttpResponse:
-        response = super().form_valid(form)
-        start_session_clock(self.request)
-        return response
 
 
 @login_required

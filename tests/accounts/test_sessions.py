@@ -8,6 +8,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from gongzhi.accounts.middleware import LOGIN_AT, SEEN_AT
 from tests.conftest import PASSWORD
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -69,8 +70,13 @@ def test_an_api_call_on_an_idle_session_is_401_without_a_note(world):
 
 def test_a_session_from_before_the_limits_gets_its_clock_on_the_next_request(world):
     with time_machine.travel(T0, tick=False) as clock:
-        client = world.client_for("street_officer")  # force_login: no login time recorded yet
+        client = world.client_for("street_officer")
+        session = client.session
+        for key in (LOGIN_AT, SEEN_AT):
+            del session[key]
+        session.save()
         assert client.get(PAGE).status_code == 200
+        assert client.session[LOGIN_AT] == T0.timestamp()
         clock.shift(dt.timedelta(minutes=settings.SESSION_IDLE_MINUTES + 1))
         assert client.get(PAGE).status_code == 302
 
