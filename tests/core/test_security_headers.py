@@ -29,7 +29,14 @@ STRICT = (
 
 
 def _production(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    # A clean deployment: none of the test run's own settings (DJANGO_ALLOW_ASYNC_UNSAFE, set for the browser
+    # tests, is itself a deploy error) nor the developer's database, broker or security overrides.
+    inherited = {"DEBUG", "DATABASE_URL", "REDIS_URL", "MQTT_URL", "HUEY_IMMEDIATE", "ALLOWED_HOSTS"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in inherited and not k.startswith(("DJANGO_", "GONGZHI_", "SECURE_", "CSRF_"))
+    }
     env.update(
         GONGZHI_PRODUCTION="1",
         SECRET_KEY=secrets.token_urlsafe(48)[:50],  # 50 random characters, as an operator would set
