@@ -1,8 +1,7 @@
 """The JSON API: one django-ninja instance under /api/v1/, its OpenAPI document at /api/v1/openapi.json
 and its Swagger UI at /api/docs (served from the project's own static files: nothing from the internet)."""
 
-from ninja import Swagger
-
+from gongzhi.core.api_docs import StaticSwagger
 from gongzhi.core.api_support import GongzhiNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
 from gongzhi.core.plugins import api_routers
 
@@ -23,8 +22,9 @@ api = GongzhiNinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
-    # validatorUrl: Swagger UI would otherwise fetch a badge from validator.swagger.io.
-    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    # validatorUrl: Swagger UI would otherwise fetch a badge from validator.swagger.io. StaticSwagger: the
+    # page runs under the strict Content-Security-Policy (no inline script, settings through json_script).
+    docs=StaticSwagger(settings={"validatorUrl": None, "persistAuthorization": False}),
     docs_url=None,  # served at /api/docs by config/api_urls.py
 )
 install_error_handlers(api)

@@ -10,7 +10,6 @@ changed).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -302,7 +301,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "per": per,
             "left": left,
-            "curve_json": json.dumps(selectors.campaign_curve(c), ensure_ascii=False),
+            "curve": selectors.campaign_curve(c),  # to the page through json_script
             "nav_active": "funds",
         },
     )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -238,7 +240,10 @@ def test_ledger_groups_by_category_with_counts(wo):
     late = html[html.index(o.a2.number) : html.index(o.a3.number)]
     assert "曾超时" in late and "11月3日" in late
     assert "物管会（业委会）主任签字" in html
-    assert "@page { size: A4 portrait" in html
+    # A4 print rules: in the app's stylesheet (no inline <style> under the Content-Security-Policy)
+    assert 'href="/static/work_orders/work_orders.css"' in html and 'class="report-page"' in html
+    stylesheet = Path(finders.find("work_orders/work_orders.css")).read_text(encoding="utf-8")
+    assert "@page { size: A4 portrait" in stylesheet and ".report-page .page" in stylesheet
     assert f'href="{ledger_url(wo)}' in html and ">问题台账</a>" in html
 
 
