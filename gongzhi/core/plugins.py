@@ -63,7 +63,9 @@ def gongzhi_apps() -> Iterator[GongzhiAppConfig]:
 
 def url_mounts() -> list[tuple[str, str]]:
     """Every app's ``(prefix, module)``, longest prefix first."""
-    mounts = [(prefix, config.submodule(module).__name__) for config in gongzhi_apps() for prefix, module in config.urls]
+    mounts = [
+        (prefix, config.submodule(module).__name__) for config in gongzhi_apps() for prefix, module in config.urls
+    ]
     return sorted(mounts, key=lambda m: -len(m[0]))
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from gongzhi.accounts import services as account_services
 from gongzhi.accounts.models import User
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 
 def _login(username: str, password: str, **extra):
