@@ -38,7 +38,7 @@ def _get_lists(router, prefix: str = "") -> dict[str, str]:
 
 LISTS = {path: app for sub_prefix, router, *_ in api._routers for path, app in _get_lists(router, sub_prefix).items()}
 # Query strings a list needs to answer at all (the rest of the lists need none).
-QUERIES = {"/routing-preview": lambda w: f"?estate_id={w.estate_a.pk}&category_id={w.leak.pk}"}
+QUERIES = {"/routing-preview": lambda w: f"?estate_id={w.estate_a.pk}&category_id={w.leak_category.pk}"}
 
 
 def test_every_list_of_the_document_is_measured(client):
@@ -53,8 +53,8 @@ def test_every_list_of_the_document_is_measured(client):
 def populated(world, extras):  # noqa: ARG001 - the governance bodies of tests/api/conftest.py
     """The world with a row in every list: an order, an open assembly and a petition, a fund and a
     campaign, devices and a smoke alarm with its work order."""
-    world.leak = Category.objects.get(code="utilities-water-leak")
-    submit(world)
+    world.leak_category = Category.objects.get(code="utilities-water-leak")
+    submit(world, category=world.leak_category)
     make_assembly(world)
     voting.petition_create(estate=world.estate_a, title="提议召开临时会议", actor=world.users["resident"])
     open_fund(world)
