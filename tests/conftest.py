@@ -1,220 +1,143 @@
-"""Personas and a small place tree shared by every test.
+"""Fixtures shared by every test: the world, the query-count baselines; markers and Hypothesis settings.
 
-The world: 北京市 > 西城区 > 广外街道 > 甲社区 > 甲小区 (estate A, two buildings) and 乙社区 > 乙小区
-(estate B). Company A serves estate A, company B serves estate B. Each persona is a logged-in user;
-``client_for(persona)`` gives a Django test client logged in as them.
+- ``world``: a deep copy of the shared world (tests/world.py), built once per test database and
+  committed; each test runs in a transaction rolled back at its end. Personas: tests/personas.py.
+- ``query_baseline``: exact query counts against tests/<app>/query_counts.json (tests/querycounts.py);
+  ``--update-query-counts`` rewrites the files instead of comparing.
+- ``slow``: browser, live-server, schemathesis and demo tests, marked here by where they live, so a
+  new file there is marked too. ``make test`` runs everything; ``-m "not slow"`` skips them.
+- Hypothesis: the ``gongzhi`` profile has no deadline (a loaded machine never fails a test).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
-from dataclasses import dataclass, field
-from decimal import Decimal
+import os
+from pathlib import Path
 
 import pytest
-from django.test import Client
+from hypothesis import HealthCheck, settings
 from pytest_django.plugin import blocking_manager_key
 
-from gongzhi.accounts import services as account_services
-from gongzhi.governance import services as gov
-from gongzhi.registry import services as reg
+from tests import querycounts
+from tests import world as shared_world
+from tests.world import World
 
-PASSWORD = "Gongzhi-test-2026"
+settings.register_profile(
+    "gongzhi",
+    deadline=None,
+    max_examples=100,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gongzhi"))
 
-
-@dataclass
-class World:
-    city: object
-    district: object
-    street: object
-    community_a: object
-    community_b: object
-    estate_a: object
-    estate_b: object
-    building_a1: object
-    entrance_a1: object
-    building_a2: object
-    building_b1: object
-    units_a: list
-    units_b: list
-    company_a: object
-    company_b: object
-    committee_a: object
-    rights_unit: object
-    owner_person: object
-    tenant_person: object
-    outsider_person: object
-    users: dict = field(default_factory=dict)
-
-    def client_for(self, persona: str) -> Client:
-        client = Client()
-        if persona != "anonymous":
-            client.force_login(self.users[persona])
-        return client
+TESTS = Path(__file__).resolve().parent
 
 
-def _unit(building, number, area, entrance=None, use="residential"):
-    return reg.unit_create(
-        building=building, entrance=entrance, number=number, registered_area=Decimal(area), use=use, actor=None
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-query-counts",
+        action="store_true",
+        help="write the measured query counts to tests/<app>/query_counts.json instead of comparing them",
     )
 
 
-def build_world() -> World:
-    city = reg.place_create(kind="city", name="北京市", parent=None, actor=None)
-    district = reg.place_create(kind="district", name="西城区", parent=city, actor=None)
-    street = reg.place_create(kind="street", name="广安门外街道", parent=district, actor=None)
-    community_a = reg.place_create(kind="community", name="甲社区", parent=street, actor=None)
-    community_b = reg.place_create(kind="community", name="乙社区", parent=street, actor=None)
-    estate_a = reg.place_create(kind="estate", name="甲小区", parent=community_a, actor=None)
-    estate_b = reg.place_create(kind="estate", name="乙小区", parent=community_b, actor=None)
-    building_a1 = reg.place_create(kind="building", name="1号楼", parent=estate_a, actor=None)
-    entrance_a1 = reg.place_create(kind="entrance", name="1单元", parent=building_a1, actor=None)
-    building_a2 = reg.place_create(kind="building", name="2号楼", parent=estate_a, actor=None)
-    building_b1 = reg.place_create(kind="building", name="1号楼", parent=estate_b, actor=None)
-    units_a = [
-        _unit(building_a1, "101", "60.50", entrance_a1),
-        _unit(building_a1, "102", "75.25", entrance_a1),
-        _unit(building_a2, "201", "88.00"),
-    ]
-    units_b = [_unit(building_b1, "101", "55.00")]
+# --- the shared world ------------------------------------------------------------------------------
 
-    company_a = gov.company_create(name="甲物业有限公司", place=district, actor=None, phone="010-66001234")
-    company_b = gov.company_create(name="乙物业有限公司", place=district, actor=None, phone="010-66005678")
-    start = dt.date(2024, 1, 1)
-    gov.contract_create(
-        company=company_a, estate=estate_a, start=start, fee_residential_fen=150, service_tier="basic", actor=None
-    )
-    gov.contract_create(
-        company=company_b, estate=estate_b, start=start, fee_residential_fen=120, service_tier="basic", actor=None
-    )
-    committee_a = gov.committee_create(
-        kind="management_committee",
-        estate=estate_a,
-        name="甲小区物管会",
-        actor=None,
-        term_start=dt.date(2024, 3, 1),
-        term_end=dt.date(2027, 2, 28),
-    )
-    rights_unit = reg.organisation_create(kind="rights_unit", name="某产权单位", place=district, actor=None)
-    reg.ownership_add(unit=units_a[2], organisation=rights_unit, actor=None)
 
-    owner_person = reg.person_create(
-        name="王业主", place=estate_a, phone="13800001234", id_number="110101195001011239", actor=None
-    )
-    tenant_person = reg.person_create(name="李租户", place=estate_a, phone="13900005678", actor=None)
-    outsider_person = reg.person_create(name="赵乙", place=estate_b, phone="13700009999", actor=None)
-    reg.ownership_add(unit=units_a[0], person=owner_person, actor=None)
-    reg.residency_add(unit=units_a[0], person=owner_person, kind="owner_occupier", actor=None)
-    reg.residency_add(unit=units_a[1], person=tenant_person, kind="tenant", actor=None)
-    reg.ownership_add(unit=units_b[0], person=outsider_person, actor=None)
-    gov.committee_member_add(committee=committee_a, person=owner_person, post="member", actor=None)
-
-    world = World(
-        city=city,
-        district=district,
-        street=street,
-        community_a=community_a,
-        community_b=community_b,
-        estate_a=estate_a,
-        estate_b=estate_b,
-        building_a1=building_a1,
-        entrance_a1=entrance_a1,
-        building_a2=building_a2,
-        building_b1=building_b1,
-        units_a=units_a,
-        units_b=units_b,
-        company_a=company_a,
-        company_b=company_b,
-        committee_a=committee_a,
-        rights_unit=rights_unit,
-        owner_person=owner_person,
-        tenant_person=tenant_person,
-        outsider_person=outsider_person,
-    )
-
-    def user(name, role=None, **where):
-        u = account_services.user_create(username=name, password=PASSWORD, actor=None, display_name=name)
-        if role:
-            account_services.role_assign(user=u, role=role, actor=None, **where)
-        world.users[name] = u
-        return u
-
-    user("street_officer", "street_officer", place=street)
-    user("department_officer", "department_officer", place=district)
-    user("community_staff", "community_staff", place=community_a)
-    user("community_staff_b", "community_staff", place=community_b)
-    user("committee_member", "committee_member", place=estate_a)
-    user("party_worker", "party_worker", place=community_a)
-    user("property_manager", "property_manager", company=company_a)
-    user("property_manager_b", "property_manager", company=company_b)
-    user("rights_unit", "rights_unit", place=estate_a, organisation=rights_unit)
-    user("grid_worker", "grid_worker", place=estate_a)
-    resident = user("resident")
-    resident.person = owner_person
-    resident.save(update_fields=["person"])
-    tenant = user("tenant")
-    tenant.person = tenant_person
-    tenant.save(update_fields=["person"])
-    outsider = user("outsider")
-    outsider.person = outsider_person
-    outsider.save(update_fields=["person"])
-    user("no_role")
-    admin = user("admin")
-    admin.is_superuser = admin.is_staff = True
-    admin.save(update_fields=["is_superuser", "is_staff"])
-    return world
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    # Once per test database (per xdist worker): the world is committed, every test rolls back to it.
+    with django_db_blocker.unblock():
+        shared_world.install()
 
 
 @pytest.fixture
 def world(db) -> World:  # noqa: ARG001
-    return build_world()
+    return shared_world.fresh()
 
 
-# Who may read estate A's registry, who may change it, who sees nothing of it.
-ESTATE_A_READERS = [
-    "street_officer",
-    "department_officer",
-    "community_staff",
-    "committee_member",
-    "party_worker",
-    "property_manager",
-    "rights_unit",
-    "grid_worker",
-    "admin",
-]
-ESTATE_A_WRITERS = ["street_officer", "community_staff", "admin"]
-ESTATE_A_READ_ONLY = [p for p in ESTATE_A_READERS if p not in ESTATE_A_WRITERS]
-ESTATE_A_OUTSIDERS = ["community_staff_b", "property_manager_b", "outsider", "no_role"]
+def _is_demo_module(path: Path) -> bool:
+    return path.is_relative_to(TESTS) and (
+        path.name.startswith("test_demo") or "demo" in path.relative_to(TESTS).parts[:-1]
+    )
 
 
-# Data that migrations seed (the work-order category tree, the device types and alarm rules). A
-# transactional test ends with a flush that empties them, and the tests after it in the same worker
-# would find nothing: put them back after every transactional test.
-MIGRATION_SEEDS = (
-    ("work_orders", "Category", "gongzhi.work_orders.migrations.0002_categories"),
-    ("devices", "DeviceType", "gongzhi.devices.migrations.0002_catalog"),
-)
+# Demo modules none of whose tests use the world (tests/*/test_demo*.py, tests/demo/): set at collection.
+_WORLDLESS_DEMO_MODULES: set[Path] = set()
 
 
-def reseed_migration_data() -> None:
-    from django.apps import apps
+@pytest.fixture(scope="module", autouse=True)
+def _demo_without_world(request: pytest.FixtureRequest, django_db_blocker):  # noqa: ANN001, ANN202
+    # The demo tests that load the whole demo (once per module) expect the database empty, as a fresh
+    # test database is (the demo makes its own users, an ``admin`` among them): for them the world is
+    # taken out inside a transaction that is rolled back after the module. This fixture is set up
+    # before the module's own fixture that loads the demo.
+    if Path(request.path) not in _WORLDLESS_DEMO_MODULES:
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock(), shared_world.emptied():
+        yield
 
-    for app_label, model, module in MIGRATION_SEEDS:
-        if not apps.get_model(app_label, model).objects.exists():
-            importlib.import_module(module).seed(apps, None)
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):  # noqa: ANN001, ANN201
     yield  # after every fixture's teardown, including pytest-django's flush
-    if nextitem is None:
-        return  # the session's last test: the test database is gone with the session's fixtures
-    marker = item.get_closest_marker("django_db")
-    transactional = (marker is not None and marker.kwargs.get("transaction")) or {
-        "transactional_db",
-        "live_server",
-    } & set(getattr(item, "fixturenames", ()))
-    if transactional:
-        with item.config.stash[blocking_manager_key].unblock():
-            reseed_migration_data()
+    if nextitem is None or not _is_transactional(item):
+        return  # the session's last test: the test database goes with the session's fixtures
+    # The flush at the end of a transactional test emptied every table, the world with them.
+    with item.config.stash[blocking_manager_key].unblock():
+        shared_world.rebuild()
+
+
+# --- query counts ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def query_baseline(request: pytest.FixtureRequest) -> querycounts.QueryBaseline:
+    parts = Path(request.path).resolve().relative_to(TESTS).parts
+    return querycounts.QueryBaseline(
+        app=parts[0] if len(parts) > 1 else "",
+        update=request.config.getoption("update_query_counts"),
+        nodeid=request.node.nodeid,
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:  # noqa: ARG001
+    querycounts.write_measured()
+
+
+# --- slow tests ------------------------------------------------------------------------------------
+
+SLOW_DIRECTORIES = {"browser", "demo"}
+SLOW_FIXTURES = {"live_server", "browser"}
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    path = Path(item.path)
+    return (
+        _is_demo_module(path)
+        or (path.is_relative_to(TESTS) and bool(SLOW_DIRECTORIES & set(path.relative_to(TESTS).parts[:-1])))
+        or path.name.startswith("test_schemathesis")
+        or item.get_closest_marker("browser") is not None
+        or bool(SLOW_FIXTURES & set(getattr(item, "fixturenames", ())))
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    demo_modules: dict[Path, bool] = {}  # path → some test of it uses the world
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+        path = Path(item.path)
+        if _is_demo_module(path):
+            demo_modules[path] = demo_modules.get(path, False) or "world" in getattr(item, "fixturenames", ())
+    _WORLDLESS_DEMO_MODULES.clear()
+    _WORLDLESS_DEMO_MODULES.update(path for path, uses_world in demo_modules.items() if not uses_world)

@@ -4,7 +4,9 @@ Each page lists who may open it; everybody else gets 404 (they may not know it e
 the page exists for them but the act is not theirs, 403; anonymous visitors go to the login page.
 ``test_every_page_is_in_the_matrix`` fails when a page is added without a row here. The JSON API
 has its own matrix in tests/api/. Writes refused for read-only roles are in the apps' own tests
-(person_reveal, roster import), which also check that nothing changed.
+(person_reveal, roster import), which also check that nothing changed. The personas are those of
+tests/personas.py; each has exactly one expectation per page. What a page costs in queries is pinned
+for every persona who may open it, in the baseline file of the page's app (tests/querycounts.py).
 """
 
 from __future__ import annotations
@@ -13,32 +15,20 @@ import importlib
 from pathlib import Path
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from gongzhi.governance import services as gov
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS, ESTATE_A_WRITERS
-
-ALL = [
-    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
-    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
-    "outsider", "no_role", "admin",
-]  # fmt: skip
-RESIDENTS_A = ["resident", "tenant"]
-STREET_VIEWERS = [
-    "street_officer",
-    "department_officer",
-    "community_staff",
-    "community_staff_b",
-    "party_worker",
-    "admin",
-]
-REGISTRY_WRITERS = ["street_officer", "community_staff", "community_staff_b", "admin"]
-
-
-def everyone_else(*allowed_groups: list[str]) -> list[str]:
-    allowed = {p for group in allowed_groups for p in group}
-    return [p for p in ALL if p not in allowed]
-
+from tests.personas import (
+    ALL,
+    ESTATE_A_HIDDEN,
+    ESTATE_A_OUTSIDERS,
+    ESTATE_A_READERS,
+    ESTATE_A_WRITERS,
+    REGISTRY_WRITERS,
+    RESIDENTS_A,
+    STREET_VIEWERS,
+    everyone_else,
+)
 
 # name → (args from the world, allowed personas, their status, then pairs of refused personas and their status)
 MATRIX = {
@@ -50,18 +40,19 @@ MATRIX = {
     "governance:company_list": (lambda w: [], ALL, 200, [], None),
     "registry:my_home": (lambda w: [], ALL, 200, [], None),  # explains itself to users without a unit
     "accounts:tokens": (lambda w: [], ALL, 200, [], None),  # one's own tokens only
-    # Estate A's objects: its readers and its residents; outsiders get 404.
-    "registry:estate_detail": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
+    # Estate A's objects: its readers and its residents; outsiders get 404, and so does the volunteer
+    # of building 1, who sees the units of their building and the people living there, not the estate.
+    "registry:estate_detail": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_HIDDEN, 404),
     "registry:unit_detail": (
-        lambda w: [w.units_a[0].pk],
-        [*ESTATE_A_READERS, "resident"],
+        lambda w: [w.units_a[0].pk],  # 1号楼1单元101
+        [*ESTATE_A_READERS, "resident", "volunteer"],
         200,
         [*ESTATE_A_OUTSIDERS, "tenant"],
         404,
     ),
     "registry:person_detail": (
-        lambda w: [w.owner_person.pk],
-        [*ESTATE_A_READERS, "resident"],
+        lambda w: [w.owner_person.pk],  # lives in 1号楼1单元101
+        [*ESTATE_A_READERS, "resident", "volunteer"],
         200,
         [*ESTATE_A_OUTSIDERS, "tenant"],
         404,
@@ -70,25 +61,25 @@ MATRIX = {
         lambda w: [w.committee_a.pk],
         ESTATE_A_READERS + RESIDENTS_A,
         200,
-        ESTATE_A_OUTSIDERS,
+        ESTATE_A_HIDDEN,
         404,
     ),
     "governance:company_detail": (
         lambda w: [w.company_a.pk],
         ESTATE_A_READERS + RESIDENTS_A,
         200,
-        ESTATE_A_OUTSIDERS,
+        ESTATE_A_HIDDEN,
         404,
     ),
     "governance:party_org_detail": (
         lambda w: [w.party_a.pk],
         ESTATE_A_READERS + RESIDENTS_A,
         200,
-        ESTATE_A_OUTSIDERS,
+        ESTATE_A_HIDDEN,
         404,
     ),
     # The htmx unit list answers a plain visit by redirecting to the estate page.
-    "registry:estate_units": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 302, ESTATE_A_OUTSIDERS, 404),
+    "registry:estate_units": (lambda w: [w.estate_a.pk], ESTATE_A_READERS + RESIDENTS_A, 302, ESTATE_A_HIDDEN, 404),
     # Street pages: street-level roles and community staff; the rest may not know they exist.
     "dashboard:street_overview": (lambda w: [], STREET_VIEWERS, 200, everyone_else(STREET_VIEWERS), 404),
     "dashboard:street_overview_for": (lambda w: [w.street.pk], STREET_VIEWERS, 200, everyone_else(STREET_VIEWERS), 404),
@@ -108,7 +99,7 @@ MATRIX = {
         200,
         [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in ESTATE_A_WRITERS],
         403,
-        ESTATE_A_OUTSIDERS,
+        ESTATE_A_HIDDEN,
         404,
     ),
 }
@@ -171,16 +162,30 @@ def matrix_world(world):
     return world
 
 
+def _app_of(url: str) -> str:
+    """The app whose view answers the URL: its tests/<app>/query_counts.json holds the page's counts."""
+    return resolve(url).func.__module__.split(".")[1]
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_page_matrix(matrix_world, name):
+def test_page_matrix(matrix_world, name, query_baseline):
     w = matrix_world
     args, allowed, ok_status, *refusals = MATRIX[name]
     url = reverse(name, args=args(w))
     expected = dict.fromkeys(allowed, ok_status)
+    listed = list(allowed)
     for refused, status in zip(refusals[::2], refusals[1::2], strict=True):
         expected.update(dict.fromkeys(refused, status))
-    assert set(expected) == set(ALL), "every persona must have an expectation"
+        listed += refused
+    assert sorted(listed) == sorted(ALL), "every persona must have exactly one expectation"
     for persona, status in expected.items():
-        assert w.client_for(persona).get(url).status_code == status, (name, persona)
+        client = w.client_for(persona)
+        if status != ok_status:
+            assert client.get(url).status_code == status, (name, persona)
+            continue
+        # who may open the page: what it costs them is pinned (tests/<app>/query_counts.json)
+        with query_baseline(f"page {name} {persona}", app=_app_of(url)):
+            response = client.get(url)
+        assert response.status_code == status, (name, persona)
     response = w.client_for("anonymous").get(url)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"], name

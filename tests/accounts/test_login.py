@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gongzhi.accounts.models import FailedAttempt, User
 from gongzhi.core.models import AuditAction, AuditLog
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 
 def _login(client: Client, username: str, password: str):

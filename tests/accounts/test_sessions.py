@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from gongzhi.accounts.middleware import LOGIN_AT, SEEN_AT
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 PAGE = "/accounts/tokens/"  # any page that needs a login

@@ -17,7 +17,7 @@ from gongzhi.accounts import rules
 from gongzhi.accounts.models import FailedAttempt
 from gongzhi.accounts.services import user_create
 from gongzhi.core.models import AuditAction, AuditLog
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 STRANGER = "198.51.100.23"
 HOME = "203.0.113.10"

@@ -14,7 +14,7 @@ from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.services import api_token_revoke
 from gongzhi.registry.models import Place
 from tests.api.conftest import API, assert_error, audit_count, bearer, call, token_for
-from tests.conftest import ESTATE_A_READERS
+from tests.personas import ESTATE_A_READERS
 
 # --- /me ------------------------------------------------------------------------------------------
 

@@ -95,7 +95,6 @@ def test_no_server_error(world, extras, in_process_requests, operation):
         @hypothesis.given(case=strategy)
         @hypothesis.settings(
             max_examples=EXAMPLES_PER_STRATEGY,
-            deadline=None,
             derandomize=True,
             database=None,
             suppress_health_check=list(HealthCheck),

@@ -19,9 +19,9 @@ from gongzhi.work_orders.models import Category, WorkOrder
 from tests.browser.conftest import login
 from tests.browser.test_funds_campaign import campaign_with_history
 from tests.browser.test_work_order_reports import DONE, _order
-from tests.conftest import PASSWORD, build_world
 from tests.devices.conftest import build_devices_world, send
 from tests.voting.conftest import make_assembly
+from tests.world import PASSWORD, build_world
 
 DESK = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}

@@ -12,7 +12,7 @@ import pytest
 from gongzhi.funds import services
 from gongzhi.funds.models import CampaignBill
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, build_world
+from tests.world import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
@@ -48,8 +48,7 @@ def campaign_with_history(world):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_weekly_review_and_owner_bill(live_server, browser, screenshot_dir):
-    world = build_world()
+def test_weekly_review_and_owner_bill(world, live_server, browser, screenshot_dir):
     campaign, owners_bill = campaign_with_history(world)
 
     # The committee member's weekly review at a desk

@@ -10,7 +10,7 @@ import pytest
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, build_world
+from tests.world import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 
@@ -35,9 +35,8 @@ def give_estate_a_its_parties(world):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_resident_finds_home_and_whom_to_call_on_a_phone(live_server, browser, screenshot_dir):
+def test_resident_finds_home_and_whom_to_call_on_a_phone(world, live_server, browser, screenshot_dir):
     # Given the world, with estate A's five parties registered
-    world = build_world()
     give_estate_a_its_parties(world)
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
@@ -67,8 +66,7 @@ def test_resident_finds_home_and_whom_to_call_on_a_phone(live_server, browser, s
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_person_without_a_home_gets_a_friendly_explanation_on_a_phone(live_server, browser, screenshot_dir):
-    build_world()
+def test_person_without_a_home_gets_a_friendly_explanation_on_a_phone(world, live_server, browser, screenshot_dir):
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
     page = context.new_page()
     try:

@@ -12,7 +12,7 @@ import pytest
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 RIGHTS_UNITS = ["产权单位甲", "产权单位乙", "产权单位丙", "产权单位丁", "产权单位戊", "产权单位己"]
 

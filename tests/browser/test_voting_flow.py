@@ -12,8 +12,8 @@ import time_machine
 from gongzhi.voting import services
 from gongzhi.voting.models import Ballot, Motion
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, build_world
 from tests.voting.conftest import make_assembly
+from tests.world import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
@@ -30,8 +30,7 @@ def page_for(browser, live_server, username, viewport):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_owner_votes_staff_key_and_confirm_paper_result_shows_conditions(live_server, browser, screenshot_dir):
-    world = build_world()
+def test_owner_votes_staff_key_and_confirm_paper_result_shows_conditions(world, live_server, browser, screenshot_dir):
     assembly, (motion,) = make_assembly(world, motions=(("选聘甲物业有限公司为物业服务企业", "manager"),))
     contexts = []
     try:

@@ -5,17 +5,15 @@ technician; the technician arrives and resolves it with an after-photo; the resi
 Screenshots wo_1_report.png … wo_6_rated.png go to screenshots/ for a person to look at.
 """
 
-import importlib
 import struct
 import zlib
 
 import pytest
-from django.apps import apps as django_apps
 
 from gongzhi.accounts import services as account_services
-from gongzhi.work_orders.models import Category, WorkOrder
+from gongzhi.work_orders.models import WorkOrder
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, build_world
+from tests.world import PASSWORD
 
 PHONE = {"width": 390, "height": 844}
 
@@ -44,13 +42,8 @@ def phone_page(browser, live_server, username):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_leaking_pipe_from_report_to_rating(live_server, browser, screenshot_dir, tmp_path, settings):
+def test_leaking_pipe_from_report_to_rating(world, live_server, browser, screenshot_dir, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
-    # A transactional test before this one in the same worker flushes every table, the category
-    # tree seeded by a data migration included: seed it again when it is gone.
-    if not Category.objects.exists():
-        importlib.import_module("gongzhi.work_orders.migrations.0002_categories").seed(django_apps, None)
-    world = build_world()
     technician = account_services.user_create(
         username="technician", password=PASSWORD, actor=None, display_name="刘师傅"
     )

@@ -5,17 +5,15 @@ media) go to screenshots/ for a person to look at.
 """
 
 import datetime as dt
-import importlib
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from gongzhi.work_orders import services
 from gongzhi.work_orders.models import Category
 from tests.browser.conftest import login
-from tests.conftest import PASSWORD, build_world
+from tests.world import PASSWORD
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -59,10 +57,7 @@ DONE = (("accept", 5), ("arrive", 20), ("resolve", 60))
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_rates_page_charts_and_printed_ledger(live_server, browser, screenshot_dir):
-    if not Category.objects.exists():
-        importlib.import_module("gongzhi.work_orders.migrations.0002_categories").seed(django_apps, None)
-    world = build_world()
+def test_rates_page_charts_and_printed_ledger(world, live_server, browser, screenshot_dir):
     now = timezone.localtime()
     # this month: a good record in estate A, a slow one in estate B; earlier months for the trend
     this_month = now.replace(day=1, hour=9, minute=0, second=0, microsecond=0)

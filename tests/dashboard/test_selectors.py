@@ -10,6 +10,7 @@ from gongzhi.dashboard.selectors import get_street_for_user, street_overview, st
 from gongzhi.governance import services as gov
 from gongzhi.governance.rules import Rate
 from gongzhi.registry import services as reg
+from tests.personas import STREET_VIEWERS, everyone_else
 
 ON = dt.date(2025, 6, 1)
 
@@ -203,9 +204,9 @@ def test_community_staff_see_their_community_only(world):
 
 
 def test_who_may_open_a_street(world):
-    for persona in ["street_officer", "department_officer", "party_worker", "community_staff", "admin"]:
+    for persona in STREET_VIEWERS:
         assert get_street_for_user(world.users[persona], world.street.pk) == world.street, persona
-    for persona in ["committee_member", "property_manager", "resident", "grid_worker", "outsider", "no_role"]:
+    for persona in everyone_else(STREET_VIEWERS):
         assert not streets_for_user(world.users[persona]).exists(), persona
 
 
@@ -218,7 +219,7 @@ def test_residents_committee_and_households(world):
     assert row_a.company == "甲物业有限公司" and row_a.committee.name == "甲小区物管会"
 
 
-def test_query_count_does_not_grow_with_the_number_of_estates(world):
+def test_query_count_does_not_grow_with_the_number_of_estates(world, query_baseline):
     # Given the overview read for 2 estates; when 12 more estates with units, contracts, committees
     # and Party members are added; then the same number of queries reads them all.
     user = world.users["street_officer"]
@@ -238,3 +239,4 @@ def test_query_count_does_not_grow_with_the_number_of_estates(world):
     assert overview.rate("committee_formation").rate == Rate(1 + 4, 14)
     assert overview.rate("party_coverage").rate == Rate(4, 5)
     assert len(large.captured_queries) == len(small.captured_queries)
+    query_baseline.check("selector street_overview street_officer", len(large.captured_queries))

@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from gongzhi.registry import services as reg
 from tests.dashboard.test_selectors import add_estate
+from tests.personas import STREET_VIEWERS, everyone_else
 
-OVERVIEW_READERS = ["street_officer", "department_officer", "party_worker", "community_staff", "admin"]
-NOT_READERS = ["committee_member", "property_manager", "rights_unit", "grid_worker", "resident", "outsider", "no_role"]
 RATES = ["property_coverage", "committee_formation", "party_coverage"]
 
 
@@ -22,7 +21,7 @@ def _today():
         yield
 
 
-@pytest.mark.parametrize("persona", OVERVIEW_READERS)
+@pytest.mark.parametrize("persona", STREET_VIEWERS)
 def test_readers_open_the_overview_and_every_drilldown(world, persona):
     client = world.client_for(persona)
     response = client.get(reverse("dashboard:street_overview"))
@@ -33,7 +32,7 @@ def test_readers_open_the_overview_and_every_drilldown(world, persona):
         assert client.get(reverse("dashboard:rate_drilldown", args=[world.street.pk, rate])).status_code == 200
 
 
-@pytest.mark.parametrize("persona", NOT_READERS)
+@pytest.mark.parametrize("persona", everyone_else(STREET_VIEWERS))
 def test_others_get_404(world, persona):
     client = world.client_for(persona)
     assert client.get(reverse("dashboard:street_overview")).status_code == 404
@@ -132,11 +131,11 @@ def test_drilldown_lists_numerator_and_the_rest(world):
     assert "无党组织、无党员委员" in party.content.decode()
 
 
-def test_overview_query_count_is_pinned_and_flat(world, django_assert_max_num_queries):
-    # Session (2), user, role assignments, streets, estates, committees: 7 at most, whatever the size.
+def test_overview_query_count_is_pinned_and_flat(world, query_baseline):
+    # Session (2), user, role assignments, streets, estates, committees, whatever the size.
     url = reverse("dashboard:street_overview")
     client = world.client_for("street_officer")
-    with django_assert_max_num_queries(7):
+    with query_baseline("page dashboard:street_overview street_officer, first visit"):
         client.get(url)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
@@ -146,7 +145,8 @@ def test_overview_query_count_is_pinned_and_flat(world, django_assert_max_num_qu
         response = client.get(url)
     assert len(response.context["rows"]) == 12
     assert len(large.captured_queries) == len(small.captured_queries)
-    with django_assert_max_num_queries(7):
+    query_baseline.check("page dashboard:street_overview street_officer, 12 estates", len(large.captured_queries))
+    with query_baseline("page dashboard:rate_drilldown street_officer, 12 estates"):
         client.get(reverse("dashboard:rate_drilldown", args=[world.street.pk, "property_coverage"]))
 
 

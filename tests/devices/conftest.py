@@ -1,36 +1,24 @@
-"""The shared world plus devices: a technician of company A, the device catalog (re-seeded when a
-transactional test has flushed it), and a smoke detector, a water-leak sensor and a camera in estate A,
-a smoke detector in estate B."""
+"""The shared world plus devices: a technician of company A, and a smoke detector, a water-leak sensor
+and a camera in estate A, a smoke detector in estate B (the device catalog comes from the migrations)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 import uuid
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from gongzhi.accounts import services as account_services
-from gongzhi.devices import catalog, services
+from gongzhi.devices import services
 from gongzhi.devices.ingest import Incoming, Ingestor
 from gongzhi.devices.models import DeviceType
-from gongzhi.work_orders.models import Category
-from tests.conftest import PASSWORD, build_world
+from tests.world import PASSWORD, World
 
 
-def seed_catalog() -> None:
-    if not Category.objects.exists():
-        # a transactional test earlier in this worker flushed the rows seeded by the data migrations
-        importlib.import_module("gongzhi.work_orders.migrations.0002_categories").seed(django_apps, None)
-    catalog.seed()
-
-
-def build_devices_world():
-    seed_catalog()
-    world = build_world()
+def add_devices(world: World) -> World:
+    """The world plus a technician of company A and four devices (the catalog is seeded by migrations)."""
     u = account_services.user_create(username="technician", password=PASSWORD, actor=None, display_name="technician")
     account_services.role_assign(user=u, role="property_staff", actor=None, company=world.company_a)
     world.users["technician"] = u
@@ -72,8 +60,8 @@ def build_devices_world():
 
 
 @pytest.fixture
-def dv(db):  # noqa: ARG001
-    return build_devices_world()
+def dv(world):
+    return add_devices(world)
 
 
 def payload(device, kind="heartbeat", *, message_id=None, at=None, **extra) -> bytes:

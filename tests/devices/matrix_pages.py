@@ -1,9 +1,10 @@
 """Device pages in the page permission matrix (merged by tests/test_permission_matrix.py).
 
-Lists are scoped, so every staff member may open them (each sees their own rows); residents and users
-without a role have no device pages (404). Estate A's wall, devices and alarms: estate A's readers;
-everybody else 404. Registering a device: who manages some estate's terminals (community and street
-staff, property companies); other staff 403.
+Lists are scoped, so every staff member may open them (each sees their own rows); residents, users
+without a role and volunteers have no device pages (404; the devices views leave volunteers out as the
+navigation does). Estate A's wall, devices and alarms: estate A's readers; everybody else 404.
+Registering a device: who manages some estate's terminals (community and street staff, property
+companies — their managers and their other employees); other staff 403.
 """
 
 from __future__ import annotations
@@ -13,23 +14,23 @@ import uuid
 from gongzhi.devices import services
 from gongzhi.devices.ingest import Incoming, Ingestor
 from gongzhi.devices.models import Alarm, DeviceType
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
+from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READERS, NOT_STAFF, STAFF
 
-ALL = [
-    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
-    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
-    "outsider", "no_role", "admin",
-]  # fmt: skip
-NOT_STAFF = ["resident", "tenant", "outsider", "no_role"]
-STAFF = [p for p in ALL if p not in NOT_STAFF]
-MANAGERS = ["street_officer", "community_staff", "community_staff_b", "property_manager", "property_manager_b", "admin"]
-A_HIDDEN = [*ESTATE_A_OUTSIDERS, "resident", "tenant"]
+DEVICE_STAFF = [p for p in STAFF if p != "volunteer"]
+NO_DEVICE_PAGES = [*NOT_STAFF, "volunteer"]
+MANAGERS = [
+    "street_officer",
+    "community_staff",
+    "community_staff_b",
+    "property_manager",
+    "property_manager_b",
+    "property_staff",
+    "admin",
+]
+A_HIDDEN = [*ESTATE_A_HIDDEN, "resident", "tenant"]
 
 
 def _smoke_detector(world):
-    from tests.devices.conftest import seed_catalog
-
-    seed_catalog()
     device, _ = services.device_create(
         estate=world.estate_a,
         device_type=DeviceType.objects.get(code="smoke"),
@@ -53,20 +54,20 @@ def alarm_of_estate_a(world) -> list[int]:
 
 
 MATRIX_ROWS = {
-    "devices:index": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
+    "devices:index": (lambda w: [], DEVICE_STAFF, 200, NO_DEVICE_PAGES, 404),
     "devices:wall": (lambda w: [w.estate_a.pk], ESTATE_A_READERS, 200, A_HIDDEN, 404),
     "devices:wall_tiles": (lambda w: [w.estate_a.pk], ESTATE_A_READERS, 200, A_HIDDEN, 404),
-    "devices:device_list": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
-    "devices:alarm_list": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
-    "devices:rule_list": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
-    "devices:dead_letters": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
+    "devices:device_list": (lambda w: [], DEVICE_STAFF, 200, NO_DEVICE_PAGES, 404),
+    "devices:alarm_list": (lambda w: [], DEVICE_STAFF, 200, NO_DEVICE_PAGES, 404),
+    "devices:rule_list": (lambda w: [], DEVICE_STAFF, 200, NO_DEVICE_PAGES, 404),
+    "devices:dead_letters": (lambda w: [], DEVICE_STAFF, 200, NO_DEVICE_PAGES, 404),
     "devices:device_create": (
         lambda w: [],
         MANAGERS,
         200,
-        [p for p in STAFF if p not in MANAGERS],
+        [p for p in DEVICE_STAFF if p not in MANAGERS],
         403,
-        NOT_STAFF,
+        NO_DEVICE_PAGES,
         404,
     ),
     "devices:device_detail": (device_of_estate_a, ESTATE_A_READERS, 200, A_HIDDEN, 404),

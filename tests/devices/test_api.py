@@ -14,7 +14,8 @@ from tests.devices.conftest import send
 
 
 def test_devices_of_estate_a_are_invisible_to_estate_b_staff(dv):
-    for persona in ("property_manager_b", "community_staff_b", "resident", "no_role"):
+    # (the volunteer of building 1 included: the detector is in building 1, but devices are the estate's)
+    for persona in ("property_manager_b", "community_staff_b", "resident", "no_role", "volunteer"):
         client = dv.client_for(persona)
         assert_error(call(client, "GET", f"/devices/{dv.smoke.pk}"), 404, "not_found")
         codes = {d["code"] for d in call(client, "GET", "/devices").json()["items"]}
@@ -28,7 +29,7 @@ def test_devices_of_estate_a_are_invisible_to_estate_b_staff(dv):
 def test_alarms_of_estate_a_are_invisible_to_estate_b_staff(dv):
     send(dv.smoke, "smoke")
     alarm = Alarm.objects.get()
-    for persona in ("property_manager_b", "community_staff_b", "outsider"):
+    for persona in ("property_manager_b", "community_staff_b", "outsider", "volunteer"):
         client = dv.client_for(persona)
         assert_error(call(client, "GET", f"/devices/alarms/{alarm.pk}"), 404, "not_found")
         assert call(client, "GET", "/devices/alarms").json()["total"] == 0
@@ -47,8 +48,9 @@ def test_the_wall_lists_active_alarms_most_severe_first(dv):
     assert (body["devices"], body["online"]) == (3, 3)
 
 
-def test_registering_a_device_returns_its_credentials_once(dv):
-    client = dv.client_for("property_manager")
+@pytest.mark.parametrize("persona", ["property_manager", "property_staff"])  # any employee of company A, today
+def test_registering_a_device_returns_its_credentials_once(dv, persona):
+    client = dv.client_for(persona)
     body = {"estate_id": dv.estate_a.pk, "device_type_id": dv.types["elevator"].pk, "code": "ELV-1", "name": "1号梯"}
     response = call(client, "POST", "/devices", body)
     assert response.status_code == 201

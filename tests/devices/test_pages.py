@@ -131,12 +131,20 @@ def _queries(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_the_wall_and_the_lists_do_not_query_per_row(dv):
+def test_the_wall_and_the_lists_do_not_query_per_row(dv, query_baseline):
     client = dv.client_for("street_officer")
     urls = [f"/devices/wall/{dv.street.pk}/tiles/", "/devices/alarms/", "/devices/list/", "/api/v1/devices/alarms"]
+    keys = [
+        "page devices:wall_tiles street_officer, the street",
+        "page devices:alarm_list street_officer",
+        "page devices:device_list street_officer",
+        "api GET /devices/alarms street_officer",
+    ]
     send(dv.smoke, "smoke")
     before = [_queries(client, url) for url in urls]
     send(dv.leak, "leak")
     send(dv.camera, "garbage_overflow")
     send(dv.smoke_b, "smoke")
     assert [_queries(client, url) for url in urls] == before
+    for key, count in zip(keys, before, strict=True):
+        query_baseline.check(f"{key}, 1 alarm (4 alarms cost the same)", count)

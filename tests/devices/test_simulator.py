@@ -18,7 +18,7 @@ from gongzhi.devices.ingest import Ingestor
 from gongzhi.devices.models import DeadLetter, Device, Event
 from gongzhi.devices.mqtt import Broker, IngestWorker
 from gongzhi.devices.simulator import Traffic, sim_devices
-from tests.devices.conftest import build_devices_world
+from tests.devices.conftest import add_devices
 from tests.devices.test_mqtt import _broker_up
 
 
@@ -45,8 +45,8 @@ def test_http_mode_needs_consent_to_rotate_secrets(dv):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_simulate_over_http_into_the_platform(live_server):
-    world = build_devices_world()
+def test_simulate_over_http_into_the_platform(world, live_server):
+    world = add_devices(world)
     out = io.StringIO()
     call_command(
         "simulate_devices", "--http", "--rotate-secrets", "--http-url", live_server.url.replace("localhost", "127.0.0.1"), "--rate", "40",
@@ -60,8 +60,8 @@ def test_simulate_over_http_into_the_platform(live_server):
 
 @pytest.mark.skipif(not _broker_up(), reason="Mosquitto is not running on 127.0.0.1:1883")
 @pytest.mark.django_db(transaction=True)
-def test_simulate_over_mqtt_into_a_worker():
-    world = build_devices_world()
+def test_simulate_over_mqtt_into_a_worker(world):
+    world = add_devices(world)
     devices = [world.smoke, world.leak, world.camera]
     worker = IngestWorker(
         broker=Broker(),
@@ -72,7 +72,7 @@ def test_simulate_over_mqtt_into_a_worker():
         ingestor=Ingestor(cache_seconds=0),
     )
     worker.start()
-    assert worker.subscribed.wait(5)
+    assert worker.subscribed.wait(30)
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     try:
@@ -82,7 +82,7 @@ def test_simulate_over_mqtt_into_a_worker():
         )  # fmt: skip
         import time
 
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # a generous bound: the loop ends as soon as all arrived
         while worker.stats["received"] < 190 and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:

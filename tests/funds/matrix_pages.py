@@ -2,8 +2,9 @@
 
 Staff lists are scoped (each sees their own estates), so every staff member may open them; residents
 and users without a role have no staff pages (404). An estate's fund, ledger, bills and splits: its
-readers and its residents (a bill: its owner only). Acts: the funds' own groups (README) — 403 for
-who may see the estate but not act, 404 for who may not see it.
+readers and its residents (a bill: its owner only); the volunteer of building 1 (a staff member, so
+the lists open) does not see the estate's own pages (404). Acts: the funds' own groups (README) — 403
+for who may see the estate but not act, 404 for who may not see it.
 """
 
 from __future__ import annotations
@@ -12,20 +13,13 @@ import datetime as dt
 
 from gongzhi.funds import services
 from gongzhi.funds.models import CampaignBill
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
 from tests.funds.conftest import start_campaign
+from tests.personas import ALL, ESTATE_A_HIDDEN, ESTATE_A_READERS, NOT_STAFF, RESIDENTS_A, STAFF
 
-ALL = [
-    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
-    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
-    "outsider", "no_role", "admin",
-]  # fmt: skip
-NOT_STAFF = ["resident", "tenant", "outsider", "no_role"]
-STAFF = [p for p in ALL if p not in NOT_STAFF]
-RESIDENTS_A = ["resident", "tenant"]
-STAFF_READERS_A = [p for p in ESTATE_A_READERS]
 PLANNERS = ["committee_member", "community_staff", "admin"]  # campaigns, fund records, splits
-FINANCE = ["property_manager", "admin"]
+# The company's finance roles (gongzhi.funds.choices.FINANCE_ROLES): today that is any employee of the
+# company, repair and service staff included (property_staff), not only its manager.
+FINANCE = ["property_manager", "property_staff", "admin"]
 
 
 def _estate(w) -> list[int]:
@@ -59,33 +53,28 @@ def _split(w) -> list[int]:
     return [split.pk]
 
 
-def _not(*groups: list[str]) -> list[str]:
-    allowed = {p for g in groups for p in g}
-    return [p for p in ALL if p not in allowed]
-
-
 MATRIX_ROWS = {
     "funds:home": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
     "funds:todo": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
     "funds:rates": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
     "funds:my_bills": (lambda w: [], ALL, 200, [], None),
-    "funds:fund": (_estate, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
-    "funds:ledger": (_estate, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
-    "funds:period": (_period, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
-    "funds:split": (_split, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404),
-    "funds:bill": (_resident_bill, [*ESTATE_A_READERS, "resident"], 200, [*ESTATE_A_OUTSIDERS, "tenant"], 404),
-    "funds:campaign": (_campaign, ESTATE_A_READERS, 200, ESTATE_A_OUTSIDERS + RESIDENTS_A, 404),
-    "funds:campaign_review": (_campaign, ESTATE_A_READERS, 200, ESTATE_A_OUTSIDERS + RESIDENTS_A, 404),
-    "funds:campaign_notices": (_campaign, ESTATE_A_READERS, 200, ESTATE_A_OUTSIDERS + RESIDENTS_A, 404),
-    "funds:reviews": (_estate, ESTATE_A_READERS, 200, ESTATE_A_OUTSIDERS + RESIDENTS_A, 404),
-    "funds:fees": (_estate, ESTATE_A_READERS, 200, ESTATE_A_OUTSIDERS + RESIDENTS_A, 404),
+    "funds:fund": (_estate, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_HIDDEN, 404),
+    "funds:ledger": (_estate, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_HIDDEN, 404),
+    "funds:period": (_period, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_HIDDEN, 404),
+    "funds:split": (_split, ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_HIDDEN, 404),
+    "funds:bill": (_resident_bill, [*ESTATE_A_READERS, "resident"], 200, [*ESTATE_A_HIDDEN, "tenant"], 404),
+    "funds:campaign": (_campaign, ESTATE_A_READERS, 200, ESTATE_A_HIDDEN + RESIDENTS_A, 404),
+    "funds:campaign_review": (_campaign, ESTATE_A_READERS, 200, ESTATE_A_HIDDEN + RESIDENTS_A, 404),
+    "funds:campaign_notices": (_campaign, ESTATE_A_READERS, 200, ESTATE_A_HIDDEN + RESIDENTS_A, 404),
+    "funds:reviews": (_estate, ESTATE_A_READERS, 200, ESTATE_A_HIDDEN + RESIDENTS_A, 404),
+    "funds:fees": (_estate, ESTATE_A_READERS, 200, ESTATE_A_HIDDEN + RESIDENTS_A, 404),
     "funds:campaign_import": (
         _campaign,
         FINANCE,
         200,
         [p for p in ESTATE_A_READERS if p not in FINANCE],
         403,
-        ESTATE_A_OUTSIDERS + RESIDENTS_A,
+        ESTATE_A_HIDDEN + RESIDENTS_A,
         404,
     ),
     "funds:campaign_new": (
@@ -94,7 +83,7 @@ MATRIX_ROWS = {
         200,
         [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in PLANNERS],
         403,
-        ESTATE_A_OUTSIDERS,
+        ESTATE_A_HIDDEN,
         404,
     ),
     "funds:split_new": (
@@ -103,7 +92,7 @@ MATRIX_ROWS = {
         200,
         [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in PLANNERS],
         403,
-        ESTATE_A_OUTSIDERS,
+        ESTATE_A_HIDDEN,
         404,
     ),
 }

@@ -1,6 +1,7 @@
 """The funds JSON API: success, outsiders 404, read-only roles 403, refused writes change nothing."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongzhi.core.models import AuditLog
 from gongzhi.funds import services
@@ -313,3 +314,92 @@ def test_todo_and_snapshots(world):
         is True
     )
     assert LedgerPeriod.objects.count() == 0
+
+
+# --- The two roles no test used before: an employee of company A and the volunteer of building 1 ----
+
+
+def _money_acts(world, campaign, bill):
+    """Every write on estate A's money, as (name, method, path, body or an uploaded file)."""
+    estate = world.estate_a.pk
+    statement = csv_bytes([("S-9", "2026-11-10", "0.01", "王", bill.code)])
+    return [
+        ("payment", f"/funds/bills/{bill.pk}/payments", {"amount_fen": 1, "paid_on": "2026-11-20", "method": "bank"}),
+        ("contact", f"/funds/bills/{bill.pk}/contacts", {"kind": "phone", "outcome": "promised"}),
+        ("statement", f"/funds/campaigns/{campaign.pk}/statements", statement),
+        ("ledger", f"/funds/estates/{estate}/ledger", {
+            "kind": "income", "source": "parking", "amount_fen": 100, "occurred_on": "2026-10-05",
+            "description": "停车费", "document_ref": "日报表",
+        }),
+        ("fee_plan", f"/funds/estates/{estate}/fee-plan", {"first_bill_month": "2026-09-01"}),
+        ("fund_open", f"/funds/estates/{estate}/fund", {"first_phase_fen": 100, "balance_fen": 50, "opened_on": "2026-01-01"}),
+        ("review", f"/funds/estates/{estate}/reviews", {
+            "subject": "fund", "period_start": "2026-07-01", "period_end": "2026-09-30", "comments": "账册齐全",
+        }),
+        ("campaign", "/funds/campaigns", campaign_body(world)),
+        ("split", f"/funds/estates/{estate}/splits", {"title": "更换污水管", "total_fen": 100, "basis": "units"}),
+    ]  # fmt: skip
+
+
+def _try(client, path, body):
+    if isinstance(body, bytes):
+        return client.post(f"{API}{path}", {"file": SimpleUploadedFile("s.csv", body)})
+    return call(client, "POST", path, body)
+
+
+# What the code does today (the authorization rework will decide): any employee of the property company
+# counts as its finance staff (gongzhi.funds.choices.FINANCE_ROLES), so repair and service staff record
+# payments, import bank statements, book the public-revenue ledger and set the fee plan.
+PROPERTY_STAFF_MONEY = {
+    "payment": 201,
+    "contact": 201,
+    "statement": 201,
+    "ledger": 201,
+    "fee_plan": 201,
+    "fund_open": 403,
+    "review": 403,
+    "campaign": 403,
+    "split": 403,
+}
+
+
+def test_property_staff_of_company_a_act_on_money_as_its_finance_staff(world):
+    campaign = start_campaign(world)
+    bill = CampaignBill.objects.get(campaign=campaign, unit=world.units_a[0])
+    client = world.client_for("property_staff")
+    acts = _money_acts(world, campaign, bill)
+    assert [name for name, *_ in acts] == list(PROPERTY_STAFF_MONEY)
+    for name, path, body in acts:
+        audits = AuditLog.objects.count()
+        response = _try(client, path, body)
+        status = PROPERTY_STAFF_MONEY[name]
+        if status == 403:
+            assert_error(response, 403, "forbidden")
+            assert AuditLog.objects.count() == audits, name
+        else:
+            assert response.status_code == status, (name, response.content.decode())
+    assert CampaignPayment.objects.filter(bill=bill).count() == 2  # the payment and the statement's row
+    assert LedgerEntry.objects.filter(estate=world.estate_a).count() == 1
+    assert not FundAccount.objects.exists() and not Review.objects.exists() and not CostSplit.objects.exists()
+
+
+def test_the_volunteer_of_building_1_sees_no_money_of_estate_a_and_changes_nothing(world):
+    # The campaign's ladder gives volunteers a step (楼组志愿者沟通), but the bills are the estate's: 404.
+    campaign = start_campaign(world)
+    bill = CampaignBill.objects.get(campaign=campaign, unit=world.units_a[0])
+    client = world.client_for("volunteer")
+    assert_error(call(client, "GET", f"/funds/campaigns/{campaign.pk}/bills"), 404, "not_found")
+    before = (
+        CampaignPayment.objects.count(),
+        LedgerEntry.objects.count(),
+        Campaign.objects.count(),
+        AuditLog.objects.count(),
+    )
+    for name, path, body in _money_acts(world, campaign, bill):
+        assert _try(client, path, body).status_code == 404, name
+    assert (
+        CampaignPayment.objects.count(),
+        LedgerEntry.objects.count(),
+        Campaign.objects.count(),
+        AuditLog.objects.count(),
+    ) == before

@@ -21,8 +21,8 @@ from gongzhi.funds.models import (
     LadderMove,
     RateSnapshot,
 )
-from tests.conftest import build_world
 from tests.funds.conftest import SH, open_fund, start_campaign
+from tests.world import fresh
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -105,11 +105,11 @@ def test_the_conditional_step_follows_when_few_remain(world, clock):
 class LadderProperty(HypothesisTestCase):
     """For any pattern of payments and run days, each unpaid unit enters each due step exactly once."""
 
-    @settings(max_examples=15, deadline=None)
+    @settings(max_examples=15)
     @given(st.lists(st.integers(0, 60), min_size=1, max_size=6), st.lists(st.booleans(), min_size=3, max_size=3))
     def test_each_step_once(self, run_days, paid):
         with time_machine.travel(dt.datetime(2026, 11, 1, 9, tzinfo=SH), tick=False) as clock:
-            world = build_world()
+            world = fresh()  # the shared world; each example rolls back to it
             campaign = start_campaign(world, starts_on=dt.date(2026, 11, 2))
             bills = list(CampaignBill.objects.filter(campaign=campaign).order_by("pk"))
             for b, p in zip(bills, paid, strict=True):

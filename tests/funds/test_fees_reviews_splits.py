@@ -4,11 +4,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from gongzhi.core.models import Notification
 from gongzhi.funds import selectors, services
 from gongzhi.funds.models import CostShare, FeeBill, FeePayment, Review
 from gongzhi.governance.models import ServiceContract
+from gongzhi.registry.models import Place
 from tests.funds.conftest import open_fund
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -125,8 +127,10 @@ def test_only_reviewers_sign_off(world, persona):
 
 
 def test_overdue_review_shows_on_the_community_page(world, clock):
+    # the estate was registered today (the shared world was made before the clock was frozen)
+    Place.objects.filter(pk=world.estate_a.pk).update(created_at=timezone.now())
     open_fund(world)
-    # the estate was registered today: nothing is overdue yet; four months later every subject is
+    # nothing is overdue yet; four months later every subject is
     assert selectors.overdue_reviews(world.users["community_staff"]) == []
     clock.move_to(dt.datetime(2027, 4, 1, 9, tzinfo=dt.UTC))
     overdue = selectors.overdue_reviews(world.users["community_staff"])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from gongzhi.governance import services as gov
 from gongzhi.governance.models import OwnersCommittee
 from gongzhi.registry import services as reg
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
+from tests.personas import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
 
 # The estate's committee, Party organisation and company are public matters to its residents.
 ESTATE_A_PUBLIC = [*ESTATE_A_READERS, "resident", "tenant"]
@@ -133,19 +133,21 @@ def test_committee_list_filters_and_warnings(world):
     assert client.get(url, {"status": "ended"}).context["rows"] == []
 
 
-def test_committee_list_query_count_is_flat(world, django_assert_max_num_queries):
+def test_committee_list_query_count_is_flat(world, django_assert_max_num_queries, query_baseline):
     client = world.client_for("street_officer")
     url = reverse("governance:committee_list")
     with CaptureQueriesContext(connection) as small:
         client.get(url)
+    query_baseline.check("page governance:committee_list street_officer, first visit", len(small))
     for i in range(8):
         estate = reg.place_create(kind="estate", name=f"新{i}号院", parent=world.community_b, actor=None)
         committee = gov.committee_create(kind="owners_committee", estate=estate, name=f"新{i}号院业委会", actor=None)
         person = reg.person_create(name=f"委员{i}", place=estate, actor=None)
         gov.committee_member_add(committee=committee, person=person, actor=None)
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
         response = client.get(url)
     assert len(response.context["rows"]) == 9
+    query_baseline.check("page governance:committee_list street_officer, 9 committees", len(large))
 
 
 # --- Party organisations ---
@@ -199,10 +201,10 @@ def test_party_org_page_shows_members_parent_and_children(world, party):
     assert "不在您的管辖范围内" in staff.content.decode()
 
 
-def test_party_org_list_query_count(world, party, django_assert_max_num_queries):
+def test_party_org_list_query_count(world, party, query_baseline):
     client = world.client_for("street_officer")
-    with django_assert_max_num_queries(6):  # session, user, role assignments, (ownership, residency), orgs
-        client.get(reverse("governance:party_org_list"))
+    with query_baseline("page governance:party_org_list street_officer, the party fixture"):
+        client.get(reverse("governance:party_org_list"))  # session, user, role assignments, orgs
 
 
 # --- property companies ---
@@ -247,9 +249,11 @@ def test_company_page_shows_contracts_in_yuan_and_alliances(world):
     assert resident.context["alliances"] == []
 
 
-def test_company_list_counts_current_contracts_in_scope(world, django_assert_max_num_queries):
+def test_company_list_counts_current_contracts_in_scope(world, query_baseline):
     client = world.client_for("street_officer")
-    with django_assert_max_num_queries(7):  # session, user, scope (3), count, page
+    with query_baseline(
+        "page governance:company_list street_officer, first visit"
+    ):  # session, user, scope, count, page
         response = client.get(reverse("governance:company_list"))
     assert [(c.name, c.current_contracts) for c in response.context["page"].object_list] == [
         ("乙物业有限公司", 1),

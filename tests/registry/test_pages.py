@@ -11,7 +11,7 @@ from django.urls import reverse
 from gongzhi.core.models import AuditAction, AuditLog
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_READERS, ESTATE_A_WRITERS
+from tests.personas import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_READERS, ESTATE_A_WRITERS
 
 HX = {"HTTP_HX_REQUEST": "true"}
 OWNER_PHONE = "13800001234"
@@ -101,7 +101,7 @@ def test_estate_list_place_filter_outside_scope_is_404(world):
     assert response.status_code == 404
 
 
-def test_estate_list_query_count_is_flat(world, django_assert_max_num_queries):
+def test_estate_list_query_count_is_flat(world, query_baseline):
     # Given 40 more estates in the street (more than one page)
     for i in range(40):
         estate = reg.place_create(kind="estate", name=f"测试小区{i:02d}", parent=world.community_b, actor=None)
@@ -115,7 +115,7 @@ def test_estate_list_query_count_is_flat(world, django_assert_max_num_queries):
         )
     client = world.client_for("street_officer")
     # Then the list costs a fixed number of queries (no query per estate)
-    with django_assert_max_num_queries(10):
+    with query_baseline("page registry:estate_list street_officer, 42 estates"):
         response = client.get(reverse("registry:estate_list"))
     assert response.status_code == 200
     assert "第 1 / 2 页" in html(response)
@@ -223,7 +223,7 @@ def test_no_roster_export_link_for_read_only(world, persona):
     assert reverse("registry:roster_export", args=[world.estate_a.pk]) not in body
 
 
-def test_estate_page_query_count_does_not_grow_with_units(world, django_assert_max_num_queries):
+def test_estate_page_query_count_does_not_grow_with_units(world, query_baseline):
     for i in range(60):
         unit = reg.unit_create(
             building=world.building_a2, number=f"{300 + i}", registered_area=Decimal("50"), actor=None
@@ -232,7 +232,7 @@ def test_estate_page_query_count_does_not_grow_with_units(world, django_assert_m
         reg.ownership_add(unit=unit, person=person, actor=None)
         reg.residency_add(unit=unit, person=person, kind="owner_occupier", actor=None)
     client = world.client_for("street_officer")
-    with django_assert_max_num_queries(24):
+    with query_baseline("page registry:estate_detail street_officer, 63 units"):
         response = client.get(reverse("registry:estate_detail", args=[world.estate_a.pk]))
     assert response.status_code == 200
 
@@ -324,15 +324,15 @@ def _fill_estate(world, n):
 
 
 @pytest.mark.parametrize("persona", ["street_officer", "property_manager", "resident", "admin"])
-def test_unit_list_query_count_is_bounded(world, persona, django_assert_max_num_queries):
+def test_unit_list_query_count_is_pinned(world, persona, query_baseline):
     # Given an estate with 130 units and owners (people and a rights unit) and residents
     _fill_estate(world, 130)
     client = world.client_for(persona)
-    # Then a page of units (session, user, scope, estate, count, rows, owners) stays within 10 queries
-    with django_assert_max_num_queries(10):
+    # Then a page of units costs the same few queries (session, user, scope, estate, count, rows, owners)
+    with query_baseline(f"page registry:estate_units {persona}, htmx, 133 units, page 2"):
         response = _units(client, world.estate_a, page=2)
     assert response.status_code == 200
-    with django_assert_max_num_queries(10):
+    with query_baseline(f"page registry:estate_units {persona}, htmx, 133 units, search"):
         response = _units(client, world.estate_a, q="住户1")
     assert response.status_code == 200
 
@@ -425,10 +425,10 @@ def test_person_list_phone_search_only_for_roles_that_see_phones(world):
     assert "王业主" not in probed
 
 
-def test_person_list_query_count_is_flat(world, django_assert_max_num_queries):
+def test_person_list_query_count_is_flat(world, query_baseline):
     _fill_estate(world, 60)
     client = world.client_for("community_staff")
-    with django_assert_max_num_queries(10):
+    with query_baseline("page registry:person_list community_staff, 60 more people"):
         response = client.get(reverse("registry:person_list"))
     assert response.status_code == 200
 

@@ -15,7 +15,7 @@ from gongzhi.registry import services as reg
 from gongzhi.registry.choices import OrganisationKind
 from gongzhi.registry.models import Organisation, Ownership, Person, Place, Residency, Unit
 from gongzhi.registry.models_roster import RosterImport
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
+from tests.personas import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 from tests.registry.fixtures.roster_files import id_number, write_roster
 
 TABLES = (Place, Unit, Person, Organisation, Ownership, Residency, AuditLog, RosterImport)
@@ -559,13 +559,13 @@ def test_error_report_page_lists_rows_columns_and_reasons(world, estate_c, tmp_p
     assert not Unit.objects.filter(estate=estate_c).exists()
 
 
-def test_import_page_shows_estates_and_recent_imports(world, tmp_path, django_assert_max_num_queries):
+def test_import_page_shows_estates_and_recent_imports(world, tmp_path, query_baseline):
     path = write_roster(tmp_path / "甲小区.xlsx", [estate_a_row(房号="105")])
     for _ in range(3):
         run_import(path, world.estate_a, world.users["community_staff"])
     client = world.client_for("community_staff")
 
-    with django_assert_max_num_queries(12):
+    with query_baseline("page registry:roster_import community_staff, 3 imports"):
         response = client.get(reverse("registry:roster_import"))
 
     html = response.content.decode()

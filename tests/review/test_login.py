@@ -11,7 +11,7 @@ from django.urls import reverse
 from gongzhi.accounts import services as account_services
 from gongzhi.accounts.models import FailedAttempt, User
 from gongzhi.core.models import AuditAction, AuditLog
-from tests.conftest import PASSWORD
+from tests.world import PASSWORD
 
 
 def _login(username: str, password: str, **extra):

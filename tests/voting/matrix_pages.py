@@ -1,31 +1,21 @@
 """Voting pages in the page permission matrix (merged by tests/test_permission_matrix.py).
 
 An estate's assemblies, motions, results and petitions are public to the estate: its readers and its
-residents open them (a tenant reads, but cannot vote); everybody else gets 404. Paper ballot entry is
-for the estate's committee members and community staff; the other readers and the residents get 403.
+residents open them (a tenant reads, but cannot vote), and so does the volunteer of building 1 (whom
+the estate's own page answers 404); everybody else gets 404. Paper ballot entry is for the estate's
+committee members and community staff; the other readers and the residents get 403.
 Calling an assembly needs a committee or community role somewhere; starting a petition, an owner.
 """
 
 from __future__ import annotations
 
 from gongzhi.voting import services
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
+from tests.personas import ALL, ESTATE_A_OUTSIDERS, ESTATE_A_READERS, RESIDENTS_A, everyone_else
 from tests.voting.conftest import make_assembly
 
-ALL = [
-    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
-    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
-    "outsider", "no_role", "admin",
-]  # fmt: skip
-RESIDENTS_A = ["resident", "tenant"]
 RUNNERS_A = ["committee_member", "community_staff", "admin"]
 RUNNERS = [*RUNNERS_A, "community_staff_b"]
 OWNERS = ["resident", "outsider"]
-
-
-def others(*groups: list[str]) -> list[str]:
-    allowed = {p for g in groups for p in g}
-    return [p for p in ALL if p not in allowed]
 
 
 def _assembly(world) -> list[int]:
@@ -43,12 +33,12 @@ def _petition(world) -> list[int]:
     return [petition.pk]
 
 
-PUBLIC_A = (ESTATE_A_READERS + RESIDENTS_A, 200, ESTATE_A_OUTSIDERS, 404)
+PUBLIC_A = ([*ESTATE_A_READERS, *RESIDENTS_A, "volunteer"], 200, ESTATE_A_OUTSIDERS, 404)
 
 MATRIX_ROWS = {
     "voting:index": (lambda w: [], ALL, 200, [], None),
-    "voting:assembly_new": (lambda w: [], RUNNERS, 200, others(RUNNERS), 403),
-    "voting:petition_new": (lambda w: [], RUNNERS + OWNERS, 200, others(RUNNERS, OWNERS), 403),
+    "voting:assembly_new": (lambda w: [], RUNNERS, 200, everyone_else(RUNNERS), 403),
+    "voting:petition_new": (lambda w: [], RUNNERS + OWNERS, 200, everyone_else(RUNNERS, OWNERS), 403),
     "voting:assembly": (_assembly, *PUBLIC_A),
     "voting:result": (_assembly, *PUBLIC_A),
     "voting:motion": (_motion, *PUBLIC_A),
@@ -59,7 +49,7 @@ MATRIX_ROWS = {
         _motion,
         RUNNERS_A,
         200,
-        [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in RUNNERS_A],
+        [p for p in [*ESTATE_A_READERS, *RESIDENTS_A, "volunteer"] if p not in RUNNERS_A],
         403,
         ESTATE_A_OUTSIDERS,
         404,

@@ -13,7 +13,7 @@ from gongzhi.core.models import AuditLog
 from gongzhi.voting import services
 from gongzhi.voting.models import Assembly, Ballot, Motion, PaperBallot, Petition
 from tests.api.conftest import assert_error, bearer, call, token_for
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY
+from tests.personas import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY
 from tests.voting.conftest import make_assembly
 
 READ_ONLY = [p for p in ESTATE_A_READ_ONLY if p != "committee_member"] + ["street_officer"]
@@ -21,7 +21,8 @@ OUTSIDERS = ESTATE_A_OUTSIDERS
 
 
 def test_list_and_detail_are_scoped(vote):
-    for persona in ("resident", "tenant", "committee_member", "street_officer", "admin"):
+    # the estate's assemblies are public to it: the volunteer of building 1 and company A's staff see them
+    for persona in ("resident", "tenant", "committee_member", "street_officer", "admin", "property_staff", "volunteer"):
         body = call(vote.client_for(persona), "GET", "/voting/assemblies").json()
         assert [a["id"] for a in body["items"]] == [vote.assembly.pk], persona
     for persona in OUTSIDERS:
@@ -45,6 +46,8 @@ def test_create_assembly_add_motion_notice(world):
     for persona in READ_ONLY:
         assert_error(call(world.client_for(persona), "POST", "/voting/assemblies", body), 403, "forbidden")
     assert_error(call(world.client_for("community_staff_b"), "POST", "/voting/assemblies", body), 404, "not_found")
+    # the volunteer sees estate A's assemblies, but not estate A itself
+    assert_error(call(world.client_for("volunteer"), "POST", "/voting/assemblies", body), 404, "not_found")
     assert not Assembly.objects.exists()
     created = call(client, "POST", "/voting/assemblies", body)
     assert created.status_code == 201, created.content

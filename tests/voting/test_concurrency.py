@@ -16,7 +16,6 @@ from gongzhi.accounts import services as account_services
 from gongzhi.registry import services as reg
 from gongzhi.voting import chain, services
 from gongzhi.voting.models import Ballot, ElectorateUnit, Motion
-from tests.conftest import build_world
 from tests.voting.conftest import make_assembly
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
@@ -25,8 +24,7 @@ UNITS = 50  # 2 co-owners each, each submitting twice: 200 submissions
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_hundred_racing_submissions_give_one_ballot_per_unit():
-    world = build_world()
+def test_two_hundred_racing_submissions_give_one_ballot_per_unit(world):
     jobs = []
     units = []
     for i in range(UNITS):

@@ -197,7 +197,7 @@ def test_petition_pages(world):
 
 
 @pytest.mark.parametrize("persona", ["resident", "committee_member"])
-def test_index_query_count_does_not_grow_with_assemblies(world, persona):
+def test_index_query_count_does_not_grow_with_assemblies(world, persona, query_baseline):
     make_assembly(world)
     client = world.client_for(persona)
     client.get(reverse("voting:index"))
@@ -208,6 +208,7 @@ def test_index_query_count_does_not_grow_with_assemblies(world, persona):
     with CaptureQueriesContext(connection) as four:
         assert client.get(reverse("voting:index")).status_code == 200
     assert len(four) == len(one)
+    query_baseline.check(f"page voting:index {persona}, 4 assemblies", len(four))
 
 
 def test_an_owner_cannot_vote_for_a_unit_that_is_not_theirs(vote):

@@ -20,8 +20,8 @@ from gongzhi.registry import services as reg
 from gongzhi.registry.models import Ownership
 from gongzhi.voting import chain, rules, selectors, services
 from gongzhi.voting.models import Assembly, Ballot, ElectorateUnit, Motion, PaperBallot, Petition
-from tests.conftest import PASSWORD
 from tests.voting.conftest import make_assembly
+from tests.world import PASSWORD
 
 
 def owner_user(world, name, unit, *, co=False):

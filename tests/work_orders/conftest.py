@@ -4,18 +4,16 @@ its officer, and time frozen on a Monday morning in Beijing."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 
 from gongzhi.accounts import services as account_services
 from gongzhi.governance import services as gov
 from gongzhi.work_orders import services
 from gongzhi.work_orders.models import Category
-from tests.conftest import PASSWORD, build_world
+from tests.world import PASSWORD, World
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -27,9 +25,8 @@ def clock():
         yield traveller
 
 
-@pytest.fixture
-def wo(db, clock):  # noqa: ARG001
-    world = build_world()
+def add_work_order_people(world: World, clock=None) -> World:
+    """The world plus a housing department with its officer and a technician of each company."""
     housing = gov.department_create(kind="housing", name="西城区住房城市建设委员会", place=world.district, actor=None)
     world.housing = housing
 
@@ -42,14 +39,16 @@ def wo(db, clock):  # noqa: ARG001
     user("technician", "property_staff", company=world.company_a)
     user("technician_b", "property_staff", company=world.company_b)
     user("housing_officer", "department_officer", place=world.district, department=housing)
-    if not Category.objects.exists():
-        # a transactional test earlier in this worker flushed the tree seeded by the data migration
-        importlib.import_module("gongzhi.work_orders.migrations.0002_categories").seed(django_apps, None)
     world.leak = Category.objects.get(code="utilities-water-leak")
     world.garbage = Category.objects.get(code="sanitation-garbage")
     world.noise = Category.objects.get(code="disputes-noise")
     world.clock = clock
     return world
+
+
+@pytest.fixture
+def wo(world, clock):
+    return add_work_order_people(world, clock)
 
 
 def submit(world, *, category=None, reporter="resident", **kwargs):

@@ -1,6 +1,6 @@
 """Page matrix rows for the 12345 pages (merged into tests/test_permission_matrix.py)."""
 
-from tests.test_permission_matrix import REGISTRY_WRITERS, everyone_else
+from tests.personas import REGISTRY_WRITERS, everyone_else
 
 # Who may change some place's registry (street and community staff, admins) imports 12345 cases and
 # exports the feedback; everyone else is refused with 403. Estate-level refusals (404 for an estate

@@ -1,23 +1,16 @@
 """Work-order pages in the page permission matrix (merged by tests/test_permission_matrix.py).
 
-Lists are scoped, so every staff member may open them (each sees their own rows); residents and
-users without a role have no staff pages (404). The report page and "my orders" explain themselves
-to everyone. One order's page: estate A's readers and its reporter; everybody else 404.
+Lists are scoped, so every staff member may open them (each sees their own rows), the volunteer of
+building 1 included; residents and users without a role have no staff pages (404). The report page and
+"my orders" explain themselves to everyone. One order's page: estate A's readers and its reporter;
+everybody else 404 (the volunteer too: the order is the estate's).
 """
 
 from __future__ import annotations
 
 from gongzhi.work_orders import services
 from gongzhi.work_orders.models import Category
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
-
-ALL = [
-    "street_officer", "department_officer", "community_staff", "community_staff_b", "committee_member",
-    "party_worker", "property_manager", "property_manager_b", "rights_unit", "grid_worker", "resident", "tenant",
-    "outsider", "no_role", "admin",
-]  # fmt: skip
-NOT_STAFF = ["resident", "tenant", "outsider", "no_role"]
-STAFF = [p for p in ALL if p not in NOT_STAFF]
+from tests.personas import ALL, ESTATE_A_HIDDEN, ESTATE_A_READERS, NOT_STAFF, STAFF
 
 
 def order_of_resident(world) -> list[int]:
@@ -45,7 +38,7 @@ MATRIX_ROWS = {
         order_of_resident,
         [*ESTATE_A_READERS, "resident"],
         200,
-        [*ESTATE_A_OUTSIDERS, "tenant"],
+        [*ESTATE_A_HIDDEN, "tenant"],
         404,
     ),
 }

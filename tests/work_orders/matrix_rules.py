@@ -8,8 +8,7 @@ without a role have no staff pages (404).
 
 from __future__ import annotations
 
-from tests.conftest import ESTATE_A_OUTSIDERS, ESTATE_A_READERS
-from tests.work_orders.matrix_pages import NOT_STAFF, STAFF
+from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READERS, NOT_STAFF, STAFF
 
 MATRIX_ROWS = {
     "work_orders:rules": (lambda w: [], STAFF, 200, NOT_STAFF, 404),
@@ -18,7 +17,7 @@ MATRIX_ROWS = {
         lambda w: [w.estate_a.pk],
         ESTATE_A_READERS,
         200,
-        [*ESTATE_A_OUTSIDERS, "resident", "tenant"],
+        [*ESTATE_A_HIDDEN, "resident", "tenant"],
         404,
     ),
 }

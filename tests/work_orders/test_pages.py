@@ -164,11 +164,11 @@ def test_user_without_a_home_cannot_post_a_report(wo):
 # --- lists ----------------------------------------------------------------------------------------
 
 
-def test_my_orders_lists_only_mine(wo, django_assert_max_num_queries):
+def test_my_orders_lists_only_mine(wo, query_baseline):
     mine = [submit(wo, description=f"第{i}次漏水") for i in range(5)]
     other = submit(wo, reporter="tenant", description="租户的事")
     client = wo.client_for("resident")
-    with django_assert_max_num_queries(12):
+    with query_baseline("page work_orders:mine resident, 5 orders"):
         response = client.get(reverse("work_orders:mine"))
     html = response.content.decode()
     assert response.status_code == 200
@@ -176,13 +176,13 @@ def test_my_orders_lists_only_mine(wo, django_assert_max_num_queries):
     assert other.number not in html
 
 
-def test_queue_shows_the_companys_open_orders_with_time_left(wo, django_assert_max_num_queries):
+def test_queue_shows_the_companys_open_orders_with_time_left(wo, query_baseline):
     # given six open orders in estate A, one of them accepted
     orders = [submit(wo, description=f"漏水{i}") for i in range(6)]
     services.work_order_accept(work_order=orders[0], actor=wo.users["property_manager"])
     client = wo.client_for("property_manager")
     # when the dispatcher opens the queue
-    with django_assert_max_num_queries(12):
+    with query_baseline("page work_orders:queue property_manager, 6 orders"):
         response = client.get(reverse("work_orders:queue"))
     # then every order is there with its running clock
     html = response.content.decode()
@@ -209,18 +209,18 @@ def test_queue_filters_and_marks_overdue_in_red(wo):
     assert garbage.number in accepted and late.number not in accepted
 
 
-def test_overdue_and_escalation_pages(wo, django_assert_max_num_queries):
+def test_overdue_and_escalation_pages(wo, query_baseline):
     order = submit(wo)
     wo.clock.shift(dt.timedelta(hours=3))
     client = wo.client_for("street_officer")
-    with django_assert_max_num_queries(12):
+    with query_baseline("page work_orders:overdue street_officer, 1 order"):
         response = client.get(reverse("work_orders:overdue"))
     assert order.number in response.content.decode()
     # climbed to the department rung, it is on the department page
     for _ in range(3):
         services.work_order_escalate(work_order=order, reason="督办", actor=wo.users["street_officer"])
     officer = wo.client_for("housing_officer")
-    with django_assert_max_num_queries(12):
+    with query_baseline("page work_orders:escalations housing_officer, 1 order"):
         response = officer.get(reverse("work_orders:escalations"))
     assert order.number in response.content.decode()
 
@@ -230,13 +230,13 @@ def test_staff_lists_do_not_exist_for_residents(wo):
         assert wo.client_for("resident").get(reverse(f"work_orders:{name}")).status_code == 404
 
 
-def test_technician_sees_only_tasks_given_to_them(wo, django_assert_max_num_queries):
+def test_technician_sees_only_tasks_given_to_them(wo, query_baseline):
     mine, other = submit(wo), submit(wo, description="另一处漏水")
     for order in (mine, other):
         services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
     services.work_order_assign(work_order=mine, assignee=wo.users["technician"], actor=wo.users["property_manager"])
     technician = wo.client_for("technician")
-    with django_assert_max_num_queries(12):
+    with query_baseline("page work_orders:tasks technician, 1 of 2 orders"):
         html = technician.get(reverse("work_orders:tasks")).content.decode()
     assert mine.number in html and other.number not in html
 

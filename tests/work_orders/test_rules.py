@@ -81,7 +81,7 @@ moments = st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(
 zones = st.sampled_from([SH, dt.UTC, ZoneInfo("Europe/Berlin")])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(start=moments, minutes=st.integers(1, 60 * 24 * 20), extra=st.integers(0, 5000), zone=zones)
 def test_working_hours_deadline_is_monotone_in_minutes_and_lands_in_working_time(start, minutes, extra, zone):
     start = start.astimezone(zone)
@@ -93,7 +93,7 @@ def test_working_hours_deadline_is_monotone_in_minutes_and_lands_in_working_time
     assert rules.working_time_between(start, first, CAL) == dt.timedelta(minutes=minutes)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(start=moments, shift=st.integers(0, 60 * 24 * 30), minutes=st.integers(1, 60 * 24 * 10), working=st.booleans())
 def test_deadline_is_monotone_in_the_start(start, shift, minutes, working):
     later_start = start + dt.timedelta(minutes=shift)

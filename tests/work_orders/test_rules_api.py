@@ -11,10 +11,11 @@ from gongzhi.registry import services as reg
 from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import RoutingRule, SlaPolicy
 from tests.api.conftest import assert_error, call
+from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 
-EDITORS = ["community_staff", "street_officer", "admin"]
-READ_ONLY = ["party_worker", "department_officer", "property_manager", "committee_member", "rights_unit", "grid_worker"]
-OUTSIDERS = ["community_staff_b", "property_manager_b", "outsider", "no_role"]
+EDITORS = ESTATE_A_WRITERS
+READ_ONLY = ESTATE_A_READ_ONLY
+OUTSIDERS = ESTATE_A_HIDDEN
 
 
 def _state():

@@ -15,12 +15,13 @@ from gongzhi.registry import services as reg
 from gongzhi.work_orders import services
 from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy, WorkOrder
-from tests.conftest import PASSWORD
+from tests.personas import ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 from tests.work_orders.conftest import MONDAY_10, submit
+from tests.world import PASSWORD
 
 MINUTE = dt.timedelta(minutes=1)
-EDITORS = ["community_staff", "street_officer", "admin"]
-READ_ONLY = ["party_worker", "department_officer", "property_manager", "committee_member", "rights_unit", "grid_worker"]
+EDITORS = ESTATE_A_WRITERS
+READ_ONLY = ESTATE_A_READ_ONLY
 
 
 def _state():

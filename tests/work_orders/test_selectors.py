@@ -38,7 +38,7 @@ def test_rates_are_exact_and_count_what_the_definitions_say(wo):
     assert selectors.rates(WorkOrder.objects.none()).response is None
 
 
-def test_overdue_list_is_scoped_and_one_query(wo, django_assert_max_num_queries):
+def test_overdue_list_is_scoped_and_one_query(wo, django_assert_num_queries):
     late = submit(wo)
     submit(wo, estate=wo.estate_b, reporter="outsider")
     fresh = submit(wo)
@@ -46,7 +46,7 @@ def test_overdue_list_is_scoped_and_one_query(wo, django_assert_max_num_queries)
     now = MONDAY_10 + dt.timedelta(hours=1)
     user = wo.users["property_manager"]
     list(selectors.overdue_for_user(user, now))  # the scope is computed once per request
-    with django_assert_max_num_queries(1):
+    with django_assert_num_queries(1):
         rows = [(o.number, str(o.category), str(o.estate)) for o in selectors.overdue_for_user(user, now)]
     assert rows == [(late.number, "水电气暖/跑冒滴漏、管道漏水", "甲小区")]
 

@@ -10,16 +10,14 @@ from django.utils import timezone
 from gongzhi.core.models import Notification
 from gongzhi.work_orders import services, tasks
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
-from tests.conftest import build_world
 from tests.work_orders.conftest import MONDAY_10, submit
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_sweeping_at_once_escalate_each_order_once(monkeypatch):
+def test_two_workers_sweeping_at_once_escalate_each_order_once(world, monkeypatch):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: SQLite lets only one writer in at a time")
     # given 30 orders whose accept clock has run out
-    world = build_world()
     world.leak = Category.objects.get(code="utilities-water-leak")
     orders = [submit(world) for _ in range(30)]
     now = timezone.now() + dt.timedelta(days=1)
