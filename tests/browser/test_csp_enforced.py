@@ -19,9 +19,9 @@ from gongzhi.work_orders.models import Category, WorkOrder
 from tests.browser.conftest import login
 from tests.browser.test_funds_campaign import campaign_with_history
 from tests.browser.test_work_order_reports import DONE, _order
-from tests.devices.conftest import build_devices_world, send
+from tests.devices.conftest import add_devices, send
 from tests.voting.conftest import make_assembly
-from tests.world import PASSWORD, build_world
+from tests.world import PASSWORD
 
 DESK = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -104,9 +104,9 @@ def _seed_categories() -> None:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_every_app_works_under_the_enforced_policy(live_server, browser, enforced_csp, screenshot_dir):  # noqa: ARG001, PLR0915
+def test_every_app_works_under_the_enforced_policy(world, live_server, browser, enforced_csp, screenshot_dir):  # noqa: ARG001, PLR0915
     _seed_categories()
-    world = build_devices_world()
+    world = add_devices(world)
     this_month = timezone.localtime().replace(day=1, hour=9, minute=0, second=0, microsecond=0)
     _order(world, this_month, "utilities-water-leak", steps=DONE, rating=5)
     _order(world, this_month + dt.timedelta(hours=2), "sanitation-garbage", steps=(("accept", 5),))
@@ -206,9 +206,8 @@ def test_every_app_works_under_the_enforced_policy(live_server, browser, enforce
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_building_named_like_a_script_shows_as_text_on_the_campaign_review(live_server, browser):
+def test_a_building_named_like_a_script_shows_as_text_on_the_campaign_review(world, live_server, browser):
     # The policy only reports here (development): the page itself must keep the name out of the code.
-    world = build_world()
     Place.objects.filter(pk=world.building_a1.pk).update(name=XSS)
     campaign, _bill = campaign_with_history(world)
     committee = Watcher(browser, live_server, "committee_member")

@@ -1,8 +1,8 @@
 """Device pages in the page permission matrix (merged by tests/test_permission_matrix.py).
 
-Lists are scoped, so every staff member may open them (each sees their own rows); residents, users
-without a role and volunteers have no device pages (404; the devices views leave volunteers out as the
-navigation does). Estate A's wall, devices and alarms: estate A's readers; everybody else 404.
+Lists are scoped, so every staff member may open them (each sees their own rows: a volunteer of one
+building sees the devices placed in it); residents and users without a role have no device pages
+(404): staff is one definition, ``Scope.is_staff``. Estate A's wall, devices and alarms: estate A's readers; everybody else 404.
 Registering a device: who manages some estate's terminals (community and street staff, property
 companies — their managers and their other employees); other staff 403.
 """
@@ -16,8 +16,8 @@ from gongzhi.devices.ingest import Incoming, Ingestor
 from gongzhi.devices.models import Alarm, DeviceType
 from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READERS, NOT_STAFF, STAFF
 
-DEVICE_STAFF = [p for p in STAFF if p != "volunteer"]
-NO_DEVICE_PAGES = [*NOT_STAFF, "volunteer"]
+DEVICE_STAFF = STAFF
+NO_DEVICE_PAGES = NOT_STAFF
 MANAGERS = [
     "street_officer",
     "community_staff",

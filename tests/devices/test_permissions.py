@@ -79,4 +79,4 @@ def test_who_manages_estate_a_terminals(dv):
     over the estate; not the other estate's staff, not read-only roles, not residents."""
     outcome = check_service_case(dv, CASES[0], sorted(dv.users))
     allowed = sorted(p for p, o in outcome.items() if o == "allowed")
-    assert allowed == ["admin", "community_staff", "property_manager", "street_officer", "technician"]
+    assert allowed == ["admin", "community_staff", "property_manager", "property_staff", "street_officer", "technician"]
