@@ -19,8 +19,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongzhi.core.benchkit import fmt, measure, page, percentile
-
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/gongzhi_bench"
 GOAL_OVERVIEW_P95_MS = 300
@@ -92,6 +90,7 @@ def run(*, units: int, batch: int, runs: int) -> dict:
     from django.test import Client
 
     from gongzhi.accounts import services as accounts
+    from gongzhi.core.benchkit import measure, page
     from gongzhi.demo.scale import seed_scale
     from gongzhi.registry.models import Place, Unit, ancestor_ids
 
@@ -193,6 +192,8 @@ class BenchContext:
 
 
 def report(f: dict, *, units: int, runs: int) -> None:
+    from gongzhi.core.benchkit import fmt, percentile
+
     seed = f["seed"]
     estate, estate_units = f["estate"]
     street, street_estates = f["street"]

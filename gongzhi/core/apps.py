@@ -1,7 +1,13 @@
-from django.apps import AppConfig
+from gongzhi.core import plugins
 
 
-class CoreConfig(AppConfig):
+class CoreConfig(plugins.GongzhiAppConfig):
     name = "gongzhi.core"
     label = "core"
     verbose_name = "基础"
+
+    def ready(self) -> None:
+        from gongzhi.core import audit, tasks
+
+        # writers ask the background worker to seal their audit rows after they commit
+        audit.register_sealer(tasks.seal_audit)

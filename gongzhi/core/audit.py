@@ -13,7 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from gongzhi.core.masking import mask_id_number, mask_phone
-from gongzhi.core.models import AuditAction, AuditChainHead, AuditLog
+from gongzhi.core.models import AuditAction, AuditBatch, AuditChainHead, AuditLog
 
 GENESIS = "0" * 64
 
@@ -53,9 +53,9 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
     return data
 
 
-def _row_hash(prev_hash: str, row: AuditLog) -> str:
+def leaf_hash(row: AuditLog) -> str:
+    """The hash of a row's own content (who, what, which row, when, before and after)."""
     fields = [
-        prev_hash,
         row.at.isoformat(),
         row.actor_id,
         row.action,
@@ -64,16 +64,15 @@ def _row_hash(prev_hash: str, row: AuditLog) -> str:
         row.summary,
         row.before,
         row.after,
+        row.event,
     ]
-    if row.event:  # rows from before event codes existed hash as they did then
-        fields.append(row.event)
-    payload = json.dumps(
-        fields,
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    payload = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def chain_hash(prev_hash: str, leaf: str) -> str:
+    """A sealed row's hash: it covers the previous row's hash and its own leaf hash."""
+    return hashlib.sha256(f"{prev_hash}:{leaf}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -113,59 +112,149 @@ def audit_record(
 
 
 def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditLog]:
-    """Append several rows in order under one lock of the chain head and one insert (a sweep that
-    escalates a thousand orders writes its thousand rows at once). Call inside the write's transaction."""
+    """Append rows to the audit log: one insert, no lock — a writer never waits on another writer for
+    the audit log. The rows are sealed into the chain after the transaction commits (``seal_soon``).
+    Call inside the write's transaction, so the rows exist exactly when the write does."""
     entries = list(entries)
     if not entries:
         return []
     at = timezone.now()
-    with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
-            head = AuditChainHead.objects.select_for_update().get(pk=1)
-        prev = head.last_hash
-        rows = []
-        for e in entries:
-            object_type, object_id = e.object_type, e.object_id
-            if e.obj is not None:
-                object_type = object_type or e.obj._meta.label_lower
-                object_id = object_id or e.obj.pk
-            user = e.actor if getattr(e.actor, "is_authenticated", False) else None
-            row = AuditLog(
-                at=at,
-                actor=user,
-                actor_label=(user.get_username() if user else "系统")[:150],
-                action=e.action,
-                event=e.event,
-                object_type=object_type,
-                object_id=str(object_id),
-                summary=e.summary[:300],
-                before=_jsonable(e.before) if e.before is not None else None,
-                after=_jsonable(e.after) if e.after is not None else None,
-                ip=e.ip,
-                prev_hash=prev,
-            )
-            row.hash = prev = _row_hash(prev, row)
-            rows.append(row)
-        if len(rows) == 1:
-            rows[0].save()  # keeps the id on every database
-        else:
-            # ids follow the list's order: the chain head is locked, so no other writer interleaves
-            AuditLog.objects.bulk_create(rows, batch_size=500)
-        AuditChainHead.objects.filter(pk=1).update(last_hash=prev, count=models.F("count") + len(rows))
+    rows = []
+    for e in entries:
+        object_type, object_id = e.object_type, e.object_id
+        if e.obj is not None:
+            object_type = object_type or e.obj._meta.label_lower
+            object_id = object_id or e.obj.pk
+        user = e.actor if getattr(e.actor, "is_authenticated", False) else None
+        row = AuditLog(
+            at=at,
+            actor=user,
+            actor_label=(user.get_username() if user else "系统")[:150],
+            action=e.action,
+            event=e.event,
+            object_type=object_type,
+            object_id=str(object_id),
+            summary=e.summary[:300],
+            before=_jsonable(e.before) if e.before is not None else None,
+            after=_jsonable(e.after) if e.after is not None else None,
+            ip=e.ip,
+        )
+        row.leaf_hash = leaf_hash(row)
+        rows.append(row)
+    if len(rows) == 1:
+        rows[0].save()  # keeps the id on every database
+    else:
+        AuditLog.objects.bulk_create(rows, batch_size=500)
+    transaction.on_commit(seal_soon)
     return rows
 
 
-def verify_chain() -> tuple[bool, AuditLog | None]:
-    """Walk the chain from the start; return (True, None) or (False, the first row that does not fit)."""
-    prev = GENESIS
-    for row in AuditLog.objects.order_by("id").iterator(chunk_size=2000):
-        # Round-trip the datetime the way it was hashed (the database may drop sub-microsecond detail).
-        if row.prev_hash != prev or _row_hash(prev, row) != row.hash:
+# --- The sequencer ---------------------------------------------------------------------------------
+
+SEAL_BATCH = 5000
+_sealer: Any = None
+
+
+def register_sealer(enqueue: Any) -> None:
+    """How ``seal_soon`` reaches the background worker (set by core's tasks module at start-up)."""
+    global _sealer
+    _sealer = enqueue
+
+
+def seal_soon() -> None:
+    """Ask for the new rows to be sealed: the background worker does it (``tasks.seal_audit``), so the
+    writer spends no statement on it; without a worker, seal here."""
+    if _sealer is not None:
+        _sealer()
+    else:
+        seal_pending()
+
+
+def seal_pending(*, limit: int = SEAL_BATCH) -> int:
+    """Seal every row not yet sealed, in batches, and return how many were sealed.
+
+    One sequencer at a time holds the chain head (``SKIP LOCKED``: a second one returns at once,
+    the first will see its rows); rows get their place in the order the sequencer finds them, so a
+    row committed late is simply sealed later. After releasing the head, look again: a row committed
+    while the head was held, whose own request to seal found it busy, is picked up here."""
+    sealed = 0
+    while True:
+        done, busy = _seal_batch(limit)
+        sealed += done
+        if busy:
+            return sealed
+        if done == 0 and not AuditLog.objects.filter(seq__isnull=True).exists():
+            return sealed
+
+
+def _seal_batch(limit: int) -> tuple[int, bool]:
+    """(rows sealed, whether another sequencer holds the head)."""
+    with transaction.atomic():
+        AuditChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        locking = AuditChainHead.objects.select_for_update(skip_locked=True)
+        head = locking.filter(pk=1).first() if connection_supports_skip_locked() else locking.get(pk=1)
+        if head is None:
+            return 0, True
+        rows = list(AuditLog.objects.filter(seq__isnull=True).order_by("id")[:limit])
+        if not rows:
+            return 0, False
+        prev, seq = head.last_hash, head.count
+        first = seq + 1
+        for row in rows:
+            seq += 1
+            row.seq, row.prev_hash = seq, prev
+            row.hash = prev = chain_hash(prev, row.leaf_hash)
+        batch = AuditBatch.objects.create(
+            first_seq=first, last_seq=seq, head_hash=prev, prev_head=head.last_hash, sealed_at=timezone.now()
+        )
+        for row in rows:
+            row.batch = batch
+        AuditLog.objects.bulk_update(rows, ["seq", "prev_hash", "hash", "batch"], batch_size=1000)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=prev, count=seq)
+    return len(rows), False
+
+
+def connection_supports_skip_locked() -> bool:
+    from django.db import connection
+
+    return connection.features.has_select_for_update_skip_locked
+
+
+def verify_chain(*, seal: bool = True) -> tuple[bool, AuditLog | None]:
+    """Check the whole log; return (True, None) or (False, the first row that does not fit).
+
+    Every row must match its leaf hash (an edited row does not); sealed rows, in chain order, must
+    each cover the previous one's hash with no gap (a deleted or inserted row breaks it), and each
+    batch head must be the hash of its last row. Pending rows are sealed first unless ``seal`` is off."""
+    if seal:
+        seal_pending()
+    prev, expected_seq, last = GENESIS, 1, None
+    heads = dict(AuditBatch.objects.values_list("last_seq", "head_hash"))
+    for row in AuditLog.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=2000):
+        if (
+            row.seq != expected_seq
+            or leaf_hash(row) != row.leaf_hash
+            or row.prev_hash != prev
+            or chain_hash(prev, row.leaf_hash) != row.hash
+            or (row.seq in heads and heads[row.seq] != row.hash)
+        ):
             return False, row
-        prev = row.hash
+        prev, expected_seq = row.hash, expected_seq + 1
+        last = row
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.count != expected_seq - 1 or head.last_hash != prev):
+        return False, last  # the chain ends early: rows after this one were removed
+    for row in AuditLog.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=2000):
+        if leaf_hash(row) != row.leaf_hash:
+            return False, row
     return True, None
+
+
+def published_heads(day: Any) -> list[Any]:
+    """The batch heads sealed on a day (Asia/Shanghai), last one last: what a street publishes so that
+    anyone can later check the log against it."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return list(AuditBatch.objects.filter(sealed_at__gte=start, sealed_at__lt=start + dt.timedelta(days=1)))
 
 
 def audited_update(

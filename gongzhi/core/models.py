@@ -30,9 +30,13 @@ class AuditAction(models.TextChoices):
 class AuditLog(models.Model):
     """One audited act (审计记录): who did what to which row, when, with the row before and after.
 
-    Rows are append-only and hash-chained: each row's hash covers the previous row's hash, so an
-    edited or deleted row breaks the chain (``gongzhi.core.audit.verify_chain``). Kept at least six
-    months (网络安全法 art. 21, DOMAIN_RULES.md §I 32).
+    Rows are append-only and tamper-evident, the way Certificate Transparency logs are: a writer
+    inserts its row with the hash of its own content (``leaf_hash``) and waits for nobody; a sequencer
+    (``gongzhi.core.audit.seal_pending``) soon after gives each new row its place in the chain
+    (``seq``) and a hash covering the previous row's (``hash``), in sealed batches whose heads can be
+    published (``AuditBatch``). An edited row no longer matches its leaf hash; a deleted or reordered
+    sealed row breaks the chain (``verify_chain`` names the first bad row). Kept at least six months
+    (网络安全法 art. 21, DOMAIN_RULES.md §I 32).
     """
 
     at = models.DateTimeField(_("时间"), db_index=True)
@@ -49,21 +53,30 @@ class AuditLog(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    leaf_hash = models.CharField(max_length=64, blank=True)
+    # Set when the row is sealed into the chain (within seconds of its commit).
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    batch = models.ForeignKey("AuditBatch", null=True, blank=True, on_delete=models.PROTECT, related_name="rows")
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # the sequencer's work list: rows not sealed yet
+            models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_unsealed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_type}#{self.object_id}"
 
 
 class AuditChainHead(models.Model):
-    """The single row holding the last audit hash; locked while a row is appended so the chain stays linear."""
+    """The sequencer's row (审计链头): the last sealed position and hash. Only the sequencer locks it —
+    writers never do — so two writes anywhere never wait on each other for the audit log."""
 
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
@@ -74,6 +87,26 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count}: {self.last_hash[:12]}"
+
+
+class AuditBatch(models.Model):
+    """One sealed batch of audit rows (审计批次), like a signed tree head of Certificate Transparency:
+    the positions it covers and the chain hash after its last row. Heads can be published (e.g. the
+    day's last head on the street's page) so an outsider can check later that nothing was changed."""
+
+    first_seq = models.BigIntegerField()
+    last_seq = models.BigIntegerField(unique=True)
+    head_hash = models.CharField(max_length=64)
+    prev_head = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("审计批次")
+        verbose_name_plural = _("审计批次")
+        ordering = ["last_seq"]
+
+    def __str__(self) -> str:
+        return f"{self.first_seq}–{self.last_seq}: {self.head_hash[:12]}"
 
 
 class Notification(models.Model):

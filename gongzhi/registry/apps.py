@@ -8,3 +8,4 @@ class RegistryConfig(plugins.GongzhiAppConfig):
     urls = (("registry/", "urls"),)
     api_routers = ("api",)
     nav = "nav"
+    bench = "bench"

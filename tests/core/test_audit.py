@@ -34,3 +34,53 @@ def test_deleting_a_row_breaks_the_chain(world):
     AuditLog.objects.filter(pk=victim.pk).delete()
     ok, bad = verify_chain()
     assert not ok
+
+
+def test_an_edited_row_is_named_before_it_is_even_sealed(world):
+    from gongzhi.core.audit import audit_record
+
+    row = audit_record(actor=None, action=AuditAction.UPDATE, object_type="test.thing", object_id=1, summary="原文")
+    assert row.seq is None  # inside the test's transaction: not sealed until it commits
+    AuditLog.objects.filter(pk=row.pk).update(summary="被改过")
+    ok, bad = verify_chain(seal=False)
+    assert not ok and bad.pk == row.pk
+
+
+def test_sealing_gives_each_row_its_place_and_each_batch_a_head(world):
+    from gongzhi.core.audit import audit_record, chain_hash, seal_pending
+    from gongzhi.core.models import AuditBatch
+
+    seal_pending()
+    rows = [
+        audit_record(actor=None, action=AuditAction.UPDATE, object_type="test.thing", object_id=i, summary=f"第{i}条")
+        for i in range(3)
+    ]
+    assert seal_pending() == 3
+    sealed = list(AuditLog.objects.filter(pk__in=[r.pk for r in rows]).order_by("seq"))
+    assert [r.seq for r in sealed] == [sealed[0].seq, sealed[0].seq + 1, sealed[0].seq + 2]
+    assert sealed[1].prev_hash == sealed[0].hash and sealed[2].hash == chain_hash(sealed[1].hash, sealed[2].leaf_hash)
+    batch = AuditBatch.objects.get(last_seq=sealed[2].seq)
+    assert batch.head_hash == sealed[2].hash and batch.first_seq == sealed[0].seq
+    assert verify_chain() == (True, None)
+
+
+def test_removing_the_newest_sealed_rows_is_noticed(world):
+    from gongzhi.core.audit import seal_pending
+
+    seal_pending()
+    newest = AuditLog.objects.filter(seq__isnull=False).order_by("-seq").first()
+    AuditLog.objects.filter(pk=newest.pk).delete()
+    ok, bad = verify_chain()
+    assert not ok and bad.seq == newest.seq - 1  # the chain ends early after this row
+
+
+def test_a_writer_takes_no_lock_for_the_audit_log(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.core.audit import audit_record
+
+    with CaptureQueriesContext(connection) as ctx:
+        audit_record(actor=None, action=AuditAction.UPDATE, object_type="test.thing", object_id=9, summary="x")
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert len(statements) == 1 and statements[0].startswith("INSERT"), statements

@@ -1,0 +1,18 @@
+"""Background jobs of core: sealing the audit log (the sequencer, see gongzhi.core.audit)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from gongzhi.core import audit
+
+
+@db_task()
+def seal_audit() -> int:
+    """Seal the audit rows committed since the last run (each write asks for one after its commit)."""
+    return audit.seal_pending()
+
+
+@db_periodic_task(crontab(minute="*"))
+def seal_audit_periodic() -> int:
+    # A safety net: rows whose request to seal was lost (a worker restart) are sealed within a minute.
+    return audit.seal_pending()

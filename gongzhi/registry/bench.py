@@ -1,0 +1,95 @@
+"""make bench — the audit log: appends per second from 1 writer and from 8 concurrent writers, each in
+its own estate (an audited registry update each: the row and its audit row in one transaction), with a
+sequencer sealing in the background as the worker would; and how long a committed row waited to be
+sealed (goal: within 2 s).
+
+The goal of the design (docs/architecture.md, "the audit log") is that writers never wait on each
+other for the audit log, so throughput scales with writers until the machine's cores run out; before,
+every write in the system queued on one chain-head row lock.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from gongzhi.core.benchkit import percentile
+
+TITLE = "审计日志：1 个与 8 个并发写入者（不同小区）的每秒追加数，封存延迟"
+
+WRITES = int(os.environ.get("BENCH_AUDIT_WRITES", "400"))  # per writer
+GOAL_SEAL_S = 2.0
+
+
+def _writers(estates: list, per_writer: int) -> float:
+    from django.db import connections
+
+    from gongzhi.registry import services as reg
+
+    def write(estate) -> None:  # noqa: ANN001
+        try:
+            for i in range(per_writer):
+                reg.place_update(place=estate, note=f"bench {i}", actor=None)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(e,)) for e in estates]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(estates) * per_writer / (time.perf_counter() - start)
+
+
+def run(ctx) -> list[tuple[str, str, str]]:  # noqa: ANN001 - bench.run.BenchContext
+    from django.db import connections
+
+    from gongzhi.core import audit
+    from gongzhi.core.models import AuditLog
+    from gongzhi.registry.models import Place
+
+    estates = list(Place.objects.filter(kind="estate", path__startswith=ctx.district.path).order_by("pk")[:8])
+    delays: list[float] = []
+    stop = threading.Event()
+
+    def sequencer() -> None:
+        # as the Huey worker does: seal what is committed, a few times a second
+        from django.utils import timezone
+
+        try:
+            while not stop.is_set():
+                pending = list(AuditLog.objects.filter(seq__isnull=True).values_list("pk", "at")[:20000])
+                audit.seal_pending()
+                now = timezone.now()
+                delays.extend((now - at).total_seconds() for _pk, at in pending)
+                time.sleep(0.2)
+        finally:
+            connections.close_all()
+
+    audit.register_sealer(lambda: None)  # writers only append here; the thread above seals
+    seq = threading.Thread(target=sequencer)
+    seq.start()
+    try:
+        one = _writers(estates[:1], WRITES)
+        eight = _writers(estates, WRITES)
+    finally:
+        stop.set()
+        seq.join()
+        from gongzhi.core import tasks
+
+        audit.register_sealer(tasks.seal_audit)
+    audit.seal_pending()
+    ok, bad = audit.verify_chain()
+    return [
+        ("1 个写入者：每秒追加", f"{one:,.0f} 条/秒（{WRITES} 次带审计的修改）", "基线"),
+        ("8 个写入者（8 个小区）：每秒追加", f"{eight:,.0f} 条/秒", "随写入者增加，而非持平"),
+        ("  …8 个 ÷ 1 个", f"{eight / one:.2f} 倍", "> 1 ✓" if eight / one > 1.2 else "≈ 1 ✗ 未随写入者增加"),
+        (
+            "封存延迟 p50 / p99 / 最大",
+            f"{percentile(delays, 50):.2f} / {percentile(delays, 99):.2f} / {max(delays):.2f} 秒" if delays else "—",
+            f"< {GOAL_SEAL_S:.0f} 秒" + (" ✓" if delays and max(delays) < GOAL_SEAL_S else " ✗"),
+        ),
+        ("校验整条链", "通过" if ok else f"失败：第 {bad.seq if bad else '?'} 条", "通过"),
+    ]
