@@ -36,6 +36,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongzhi.core.exports import keep_text
 from gongzhi.core.tabular import (  # noqa: F401 - the cell readers every import shares, used here too
     MAX_UNZIPPED_BYTES,
     CellError,
@@ -253,7 +254,7 @@ def build_workbook(rows: Iterable[dict[str, Any]] = (), *, data_rows_hint: int =
             value = row.get(column.key)
             if value is None or value == "":
                 continue
-            cell = ws.cell(row=count + 1, column=idx, value=value)
+            cell = keep_text(ws.cell(row=count + 1, column=idx, value=value))
             if column.text:
                 cell.number_format = "@"
             elif column.key in AREA_KEYS:
@@ -338,7 +339,7 @@ def _add_help_sheet(wb: Workbook) -> None:
     for example in EXAMPLE_ROWS:
         r += 1
         for idx, value in enumerate(example, start=1):
-            ws.cell(row=r, column=idx, value=value)
+            keep_text(ws.cell(row=r, column=idx, value=value))
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 10
     ws.column_dimensions["C"].width = 70

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from gongzhi.core import tabular
+from gongzhi.core.exports import append_row
 from gongzhi.core.tabular import MAX_UNZIPPED_BYTES, CellError, RowError, TabularFileError, cell_text, parse_phone
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -272,7 +273,7 @@ def build_feedback(rows: Iterable[tuple]) -> bytes:
         ws.column_dimensions[cell.column_letter].width = width
     ws.freeze_panes = "A2"
     for values in rows:
-        ws.append(list(values))
+        append_row(ws, values)
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if cell.column == 1:

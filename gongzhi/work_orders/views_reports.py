@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from gongzhi.core.exports import append_row
 from gongzhi.core.scoping import require_staff
 from gongzhi.work_orders import selectors_reports as reports
 from gongzhi.work_orders.views import PER_PAGE, _rows
@@ -156,9 +157,9 @@ def rates_workbook(table: reports.RateTable, scope_note: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "三率统计"
-    ws.append([f"工单三率统计（按{reports.LEVELS[table.level]}）"])
-    ws.append([f"统计期间：{table.period.label}（{table.period.start:%Y-%m-%d} 至 {table.period.end:%Y-%m-%d}）"])
-    ws.append([scope_note])
+    append_row(ws, [f"工单三率统计（按{reports.LEVELS[table.level]}）"])
+    append_row(ws, [f"统计期间：{table.period.label}（{table.period.start:%Y-%m-%d} 至 {table.period.end:%Y-%m-%d}）"])
+    append_row(ws, [scope_note])
     headers = [
         reports.LEVELS[table.level],
         "所属",
@@ -171,7 +172,7 @@ def rates_workbook(table: reports.RateTable, scope_note: str) -> bytes:
         "满意",
         "满意率(%)",
     ]
-    ws.append(headers)
+    append_row(ws, headers)
     fill = PatternFill("solid", fgColor="DDEBF7")
     widths = [24, 24, 10, 10, 11, 10, 11, 10, 10, 11]
     for pos, width in enumerate(widths, start=1):
@@ -182,7 +183,8 @@ def rates_workbook(table: reports.RateTable, scope_note: str) -> bytes:
     ws["A1"].font = Font(bold=True, size=14)
     for row in [*table.rows, table.total]:
         r = row.rates
-        ws.append(
+        append_row(
+            ws,
             [
                 row.label,
                 row.context,
@@ -194,7 +196,7 @@ def rates_workbook(table: reports.RateTable, scope_note: str) -> bytes:
                 r.rated,
                 r.satisfied,
                 row.satisfaction_percent,
-            ]
+            ],
         )
         for cell in ws[ws.max_row]:
             cell.alignment = Alignment(vertical="top")
