@@ -8,7 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from gongzhi.core.forms import parse_form
 from gongzhi.dashboard import rules, selectors
+from gongzhi.dashboard.schemas import OverviewFilter
 
 # The rates count every estate; the table shows them a page at a time (a street can have 500).
 ROWS_PER_PAGE = 100
@@ -24,10 +26,11 @@ def street_overview(request: HttpRequest, pk: int | None = None) -> HttpResponse
     """The three rates of a street as stat cards, and a table of its estates with the five parties
     present or missing, filtered by community or to the estates missing something."""
     _allowed(request)
+    filters = parse_form(OverviewFilter, request.GET)
     streets = list(selectors.streets_for_user(request.user))
-    if pk is None and request.GET.get("street", "").isdigit():
+    if pk is None and filters.street is not None:
         # the street selector (a plain form, works without JavaScript)
-        chosen = int(request.GET["street"])
+        chosen = filters.street
         if any(s.pk == chosen for s in streets):
             return redirect("dashboard:street_overview_for", pk=chosen)
     if pk is not None:
@@ -42,13 +45,10 @@ def street_overview(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
     overview = selectors.street_overview(request.user, street, timezone.localdate())
     communities = overview.communities
-    try:
-        community = int(request.GET.get("community") or 0)
-    except ValueError:
-        community = 0
+    community = filters.community or 0
     if community not in {pk for pk, _name in communities}:
         community = 0
-    only_missing = request.GET.get("missing") == "1"
+    only_missing = filters.missing
     rows = [
         r for r in overview.rows if (not community or r.community_id == community) and (not only_missing or r.missing)
     ]

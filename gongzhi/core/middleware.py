@@ -1,0 +1,77 @@
+"""A bad value that reached a page view unhandled is the user's input, not a server fault.
+
+A page parses its query string and forms through the same schemas as the API (gongzhi.core.forms);
+when a list filter such as ``?street=²`` or ``?since=9999-99-99`` is refused there, the view need not
+catch it: ``Invalid`` raised from a page becomes the 400 page with the refusal's Chinese sentence,
+which names the field. The JSON API has its own handler (gongzhi.core.api_support), so requests
+under ``/api/`` are left to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.template import loader
+
+from gongzhi.core.errors import Invalid
+
+
+class InvalidInputMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Invalid) or request.path.startswith("/api/"):
+            return None
+        body = loader.get_template("400.html").render({"message": exception.message}, request)
+        return HttpResponseBadRequest(body)
+
+
+class UploadLimitMiddleware:
+    """Refuse a body that is too large before a byte of it is read (413), with a Chinese sentence.
+
+    ``settings.UPLOAD_LIMITS`` lists (path pattern, bytes, what is uploaded there) per kind of
+    upload — photos, spreadsheets, bank statements —; any other request body may be at most
+    ``settings.UPLOAD_DEFAULT_LIMIT``. The length is the declared ``Content-Length``; a body sent
+    without one (chunked) is refused outright on those paths, since its size cannot be known first.
+    Each service still checks every file it keeps (size per file, type, count, quota)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.limits = [(re.compile(pattern), size, label) for pattern, size, label in settings.UPLOAD_LIMITS]
+
+    def limit_for(self, path: str) -> tuple[int, str]:
+        for pattern, size, label in self.limits:
+            if pattern.search(path):
+                return size, label
+        return settings.UPLOAD_DEFAULT_LIMIT, "提交的内容"
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in {"POST", "PUT", "PATCH"}:
+            limit, label = self.limit_for(request.path)
+            declared = request.META.get("CONTENT_LENGTH") or ""
+            chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+            try:
+                length = int(declared) if declared.isascii() and declared.isdigit() else (None if chunked else 0)
+            except ValueError:
+                length = None
+            if length is None or length > limit:
+                return self.refuse(request, label, limit)
+        return self.get_response(request)
+
+    @staticmethod
+    def refuse(request: HttpRequest, label: str, limit: int) -> HttpResponse:
+        megabytes = f"{limit / (1024 * 1024):.0f}"
+        message = f"{label}过大：每次最多 {megabytes} MB，请压缩或分批后再上传"
+        if request.path.startswith("/api/"):
+            body = json.dumps({"error": {"code": "too_large", "message": message, "fields": {}}}, ensure_ascii=False)
+            return HttpResponse(body, status=413, content_type="application/json; charset=utf-8")
+        page = loader.get_template("400.html").render({"message": message, "status": 413}, request)
+        return HttpResponse(page, status=413)
