@@ -146,6 +146,10 @@ def test_every_page_is_in_the_matrix():
 
 @pytest.fixture
 def matrix_world(world):
+    return with_party_org(world)
+
+
+def with_party_org(world):
     # a Party branch of estate A, under the community's Party committee
     community_party = gov.party_org_create(
         kind="community_committee",

@@ -84,3 +84,18 @@ def test_a_writer_takes_no_lock_for_the_audit_log(world):
         audit_record(actor=None, action=AuditAction.UPDATE, object_type="test.thing", object_id=9, summary="x")
     statements = [q["sql"] for q in ctx.captured_queries]
     assert len(statements) == 1 and statements[0].startswith("INSERT"), statements
+
+
+def test_audit_heads_command_verifies_and_lists_the_day(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from gongzhi.registry import services as reg
+
+    reg.place_update(place=world.estate_a, note="公示前的一次修改", actor=None)
+    out = StringIO()
+    call_command("audit_heads", "--verify", stdout=out)
+    text = out.getvalue()
+    assert "审计链校验通过" in text
+    assert "序号" in text  # today's sealed batch, with its head hash
