@@ -15,20 +15,22 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from django.conf import settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from pytest_django.plugin import blocking_manager_key
 
 from tests import querycounts
 from tests import world as shared_world
 from tests.world import World
 
-settings.register_profile(
+hypothesis_settings.register_profile(
     "gongzhi",
     deadline=None,
     max_examples=100,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gongzhi"))
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gongzhi"))
 
 TESTS = Path(__file__).resolve().parent
 
@@ -47,6 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
     # Once per test database (per xdist worker): the world is committed, every test rolls back to it.
+    # reads stay on the primary: a test's rows are in its own transaction, which a replica cannot see
+    # (tests/core/test_replica.py checks the routing and the real streaming replica)
+    settings.REPLICA_READS = False
     with django_db_blocker.unblock():
         shared_world.install()
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from gongzhi.core.forms import parse_form
+from gongzhi.core.replica import replica_reads
 from gongzhi.dashboard import rules, selectors
 from gongzhi.dashboard.schemas import OverviewFilter
 
@@ -22,6 +23,7 @@ def _allowed(request: HttpRequest) -> None:
 
 
 @login_required
+@replica_reads
 def street_overview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The three rates of a street as stat cards, and a table of its estates with the five parties
     present or missing, filtered by community or to the estates missing something."""
@@ -69,6 +71,7 @@ def street_overview(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 @login_required
+@replica_reads
 def rate_drilldown(request: HttpRequest, pk: int, rate: str) -> HttpResponse:
     """The estates (or committees) behind one rate: those counted in the numerator, and those in
     the denominator but not the numerator (DOMAIN_RULES.md §H 29)."""

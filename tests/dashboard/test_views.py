@@ -112,7 +112,9 @@ def test_filters_by_community_and_missing(world):
     )
     missing = client.get(url, {"missing": "1"})
     assert [r.name for r in missing.context["rows"]] == ["乙小区"]
-    assert client.get(url, {"community": "garbage"}).context["community"] == 0
+    # a filter value that is not an id is refused naming the filter (issue 12 §3), not ignored silently
+    refused = client.get(url, {"community": "garbage"})
+    assert refused.status_code == 400 and "社区" in refused.content.decode()
     assert len(client.get(url, {"community": "999999"}).context["rows"]) == 3
 
 
