@@ -1,7 +1,10 @@
 """Every write of the funds app (资金与公共收益), each in one transaction with its audit row.
 
-Who may act is decided here (``_require``): a refused act raises ``PermissionDenied`` (403) and
-changes nothing; bad input raises ``ValidationError`` naming the field, and changes nothing.
+Who may act is decided by gongzhi.funds.permissions: each service guards with its predicate
+(``can_x.require(actor, estate)``) before changing anything, so a refused act raises ``Forbidden`` (403,
+the permission's code and reason) whether it came from a page, the API, a task or the demo. Bad input
+raises ``ValidationError`` naming the field; a wrong state ``Conflict`` (409, a ``FundsError`` code).
+Nothing changes either way.
 """
 
 from __future__ import annotations
@@ -15,23 +18,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import GENESIS, audit_record, snapshot
+from gongzhi.core.errors import Conflict, Invalid
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
+from gongzhi.core.scoping import actor_scope
 from gongzhi.core.tabular import RowError
 from gongzhi.funds import rules
 from gongzhi.funds.choices import (
-    COMMITTEE_ROLES,
-    COMMUNITY_ROLES,
-    FIELD_ROLES,
-    FINANCE_ROLES,
-    REVIEWER_ROLES,
     CampaignStatus,
     ContactKind,
     ContactOutcome,
@@ -41,8 +42,8 @@ from gongzhi.funds.choices import (
     ObjectionStatus,
     ReviewerBody,
     SplitBasis,
-    step_roles,
 )
+from gongzhi.funds.errors import FundsError
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
@@ -66,15 +67,28 @@ from gongzhi.funds.models import (
     StatementImport,
     UnitFund,
     UnmatchedRow,
-    may_act,
 )
-from gongzhi.funds.statement import StatementFileError, StatementRow, bill_code, check_rows, read_table
+from gongzhi.funds.permissions import (
+    BOOKKEEPER_ROLES,
+    PLANNER_ROLES,
+    can_answer_objection,
+    can_book,
+    can_close_period,
+    can_collect_fees,
+    can_log_contact,
+    can_manage_fund,
+    can_object,
+    can_review,
+    can_run_campaign,
+    can_set_fee_plan,
+    can_split_costs,
+    can_take_payment,
+    party_reviewer,
+    step_roles,
+)
+from gongzhi.funds.statement import MAX_FILE_NAME, StatementFileError, StatementRow, bill_code, check_rows, read_table
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.models import Ownership, Place, Unit
-
-
-def _require(actor: Any, roles: tuple[str, ...], estate: Place) -> None:
-    if not may_act(actor, roles, estate.path):
-        raise PermissionDenied("无权办理")
 
 
 def _user(actor: Any) -> Any:
@@ -85,19 +99,21 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _estate_users(estate: Place, roles: Iterable[str]) -> list[Any]:
+def _estate_users(estate: Place, roles: Iterable[str], where: Q | None = None) -> list[Any]:
     """Users holding one of ``roles`` at the estate or above it (a community's staff), or — for a
-    property company's roles — at the company serving the estate now."""
-    from gongzhi.accounts.models import RoleAssignment, User
-    from gongzhi.governance.models import ServiceContract
+    property company's roles — at the company serving the estate now (who is told, not who may act).
+    ``where`` is ``_estate_holders(estate)`` when the caller asks for several role groups."""
+    return users_holding(Q(role__in=tuple(roles)) & (where if where is not None else _estate_holders(estate)))
 
-    roles = tuple(roles)
-    prefixes = [estate.path[: i + 1] for i, ch in enumerate(estate.path) if ch == "/"][1:]
-    companies = ServiceContract.objects.filter(estate=estate).current(_today()).values("company_id")
-    assignments = RoleAssignment.objects.filter(active=True, role__in=roles).filter(
-        Q(place__path__in=prefixes) | Q(company_id__in=companies)
-    )
-    return list(User.objects.filter(pk__in=assignments.values("user_id"), is_active=True))
+
+def _estate_holders(estate: Place) -> Q:
+    """Role assignments over the estate: at a place on its path, or with the company serving it now."""
+    places = [int(part) for part in estate.path.strip("/").split("/") if part]
+    where = Q(place_id__in=places)
+    contract = current_contract(estate, _today())
+    if contract is not None:
+        where |= Q(company_id=contract.company_id)
+    return where
 
 
 def _owner_users(unit_ids: Iterable[int]) -> dict[int, list[Any]]:
@@ -127,16 +143,18 @@ def fund_account_open(
 ) -> FundAccount:
     """Open an estate's fund account (建账) with its first-phase amount and today's balance; each unit's
     first-phase deposit is its share by area (民法典 art. 283, §F 25)."""
-    _require(actor, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    can_manage_fund.require(actor, estate)
     errors = {}
     if first_phase_fen <= 0:
         errors["first_phase_fen"] = "首期归集额应大于0"
     if balance_fen < 0:
         errors["balance_fen"] = "余额不能为负"
-    if FundAccount.objects.filter(estate=estate).exists():
-        errors["estate"] = "该小区已建立维修资金账户"
     if errors:
         raise ValidationError(errors)
+    if FundAccount.objects.filter(estate=estate).exists():
+        raise Conflict(
+            "该小区已建立维修资金账户", code=FundsError.ACCOUNT_EXISTS, fields={"estate": "该小区已建立维修资金账户"}
+        )
     with transaction.atomic():
         account = FundAccount.objects.create(estate=estate, first_phase_fen=first_phase_fen, balance_fen=balance_fen)
         units = list(Unit.objects.filter(estate=estate, area__isnull=False).order_by("pk").values_list("pk", "area"))
@@ -198,7 +216,7 @@ def fund_movement_record(
     unit: Unit | None = None,
 ) -> FundMovement:
     """Record a movement of the fund (资金变动): spending is negative, deposits positive."""
-    _require(actor, COMMITTEE_ROLES + COMMUNITY_ROLES, account.estate)
+    can_manage_fund.require(actor, account.estate)
     if kind not in MovementKind.values or kind == MovementKind.FIRST_PHASE:
         raise ValidationError({"kind": "类型无效"})
     if amount_fen == 0:
@@ -214,7 +232,7 @@ def fund_movement_record(
     with transaction.atomic():
         locked = FundAccount.objects.select_for_update().get(pk=account.pk)
         if locked.balance_fen + amount_fen < 0:
-            raise ValidationError({"amount_fen": "支出超过账户余额"})
+            raise Invalid("支出超过账户余额", code=FundsError.OVERDRAWN, fields={"amount_fen": "支出超过账户余额"})
         move = FundMovement.objects.create(
             account=locked,
             estate_id=locked.estate_id,
@@ -262,7 +280,7 @@ def _check_threshold(account: FundAccount) -> None:
         claimed = FundAccount.objects.filter(pk=account.pk, alerted_at__isnull=True).update(alerted_at=timezone.now())
         if claimed:
             notify(
-                users=_estate_users(estate, COMMITTEE_ROLES + COMMUNITY_ROLES),
+                users=_estate_users(estate, PLANNER_ROLES),
                 title=f"{estate.name}维修资金低于首期的30%，应当续筹",
                 body=(
                     f"余额 {account.balance_fen / 100:.2f} 元，首期归集 {account.first_phase_fen / 100:.2f} 元"
@@ -313,7 +331,7 @@ def campaign_start(
 ) -> Campaign:
     """Start a re-raising campaign (发起续筹) from the owners' decision: a bill for every unit (area ×
     rate, §F 23) and the ladder (the five steps of the seed unless ``steps`` says otherwise)."""
-    _require(actor, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    can_run_campaign.require(actor, estate)
     errors: dict[str, str] = {}
     if not title.strip():
         errors["title"] = "名称不能为空"
@@ -325,8 +343,6 @@ def campaign_start(
         errors["rate_fen"] = "续筹标准应大于0（分/㎡）"
     if starts_on < decision_date:
         errors["starts_on"] = "送达缴款单不能早于决定日期"
-    if Campaign.objects.filter(estate=estate, status=CampaignStatus.ACTIVE).exists():
-        errors["estate"] = "该小区已有进行中的续筹"
     step_rows = _step_rows(steps, starts_on, errors)
     units = list(Unit.objects.filter(estate=estate).order_by("pk").values("pk", "building_id", "area", "number"))
     if not units:
@@ -338,6 +354,10 @@ def campaign_start(
         )
     if errors:
         raise ValidationError(errors)
+    if Campaign.objects.filter(estate=estate, status=CampaignStatus.ACTIVE).exists():
+        raise Conflict(
+            "该小区已有进行中的续筹", code=FundsError.CAMPAIGN_RUNNING, fields={"estate": "该小区已有进行中的续筹"}
+        )
     with transaction.atomic():
         campaign = Campaign.objects.create(
             estate=estate,
@@ -541,8 +561,7 @@ def campaign_payment_record(
     """Finance staff enter a payment (录入缴款): it may not exceed what is still owed."""
     from gongzhi.funds.choices import PaymentMethod
 
-    if not CampaignBill.objects.filter(pk=bill.pk).editable_by(actor).exists():
-        raise PermissionDenied("只有物业财务人员可以录入缴款")
+    can_take_payment.require(actor, bill.estate)
     errors = {}
     if method not in PaymentMethod.values:
         errors["method"] = "缴款方式无效"
@@ -555,14 +574,16 @@ def campaign_payment_record(
     with transaction.atomic():
         locked = CampaignBill.objects.select_for_update().select_related("campaign").get(pk=bill.pk)
         if locked.campaign.status != CampaignStatus.ACTIVE:
-            raise ValidationError({"bill": "续筹已结束"})
+            raise Conflict("续筹已结束", code=FundsError.CAMPAIGN_CLOSED, fields={"bill": "续筹已结束"})
         if amount_fen > locked.outstanding_fen:
-            raise ValidationError({"amount_fen": f"金额超过未缴金额（还欠 {locked.outstanding_fen / 100:.2f} 元）"})
+            message = f"金额超过未缴金额（还欠 {locked.outstanding_fen / 100:.2f} 元）"
+            raise Invalid(message, code=FundsError.OVER_OUTSTANDING, fields={"amount_fen": message})
         if bank_ref and (
             CampaignPayment.objects.filter(campaign_id=locked.campaign_id, bank_ref=bank_ref).exists()
             or UnmatchedRow.objects.filter(campaign_id=locked.campaign_id, bank_ref=bank_ref).exists()
         ):
-            raise ValidationError({"bank_ref": "该银行流水号已入账或在待认领列表中"})
+            message = "该银行流水号已入账或在待认领列表中"
+            raise Conflict(message, code=FundsError.BANK_REF_TAKEN, fields={"bank_ref": message})
         (payment,) = _apply_payments(
             locked.campaign, [(locked, None, amount_fen, paid_on, method, bank_ref)], actor, None
         )
@@ -617,8 +638,9 @@ def statement_import(*, campaign: Campaign, content: bytes, file_name: str, acto
     reference is known) are skipped; rows whose bill cannot be found, or that would pay more than is
     owed, are kept as unmatched for a person to match (``unmatched_match``).
     """
-    if not may_act(actor, FINANCE_ROLES, campaign.estate.path):
-        raise PermissionDenied("只有物业财务人员可以导入银行流水")
+    can_take_payment.require(actor, campaign.estate)
+    if len(file_name) > MAX_FILE_NAME:
+        raise StatementRejected([RowError(0, "文件名", f"文件名最多 {MAX_FILE_NAME} 个字符，请改短后重新上传")])
     try:
         table = read_table(content, file_name)
         rows, errors = check_rows(table, _today())
@@ -631,8 +653,9 @@ def statement_import(*, campaign: Campaign, content: bytes, file_name: str, acto
 
 def statement_import_rows(*, campaign: Campaign, rows: list[StatementRow], file_name: str, actor: Any) -> ImportResult:
     """The checked rows of a statement booked in one transaction (a failure anywhere leaves none)."""
+    can_take_payment.require(actor, campaign.estate)
     if campaign.status != CampaignStatus.ACTIVE:
-        raise ValidationError({"campaign": "续筹已结束"})
+        raise Conflict("续筹已结束", code=FundsError.CAMPAIGN_CLOSED, fields={"campaign": "续筹已结束"})
     with transaction.atomic():
         known = _known_refs(campaign, [r.ref for r in rows])
         fresh = [r for r in rows if r.ref not in known]
@@ -651,7 +674,7 @@ def statement_import_rows(*, campaign: Campaign, rows: list[StatementRow], file_
         statement = StatementImport.objects.create(
             campaign=campaign,
             estate_id=campaign.estate_id,
-            file_name=file_name[:200],
+            file_name=file_name,
             rows=len(rows),
             created_by=_user(actor),
         )
@@ -717,17 +740,17 @@ def _known_refs(campaign: Campaign, refs: list[str]) -> set[str]:
 
 def unmatched_match(*, row: UnmatchedRow, bill: CampaignBill, actor: Any) -> CampaignPayment:
     """A person matches an unmatched statement row to a bill (人工认领)."""
-    if not UnmatchedRow.objects.filter(pk=row.pk).editable_by(actor).exists():
-        raise PermissionDenied("只有物业财务人员可以认领流水")
+    can_take_payment.require(actor, row.estate)
     if bill.campaign_id != row.campaign_id:
         raise ValidationError({"bill": "缴款单不属于本次续筹"})
     with transaction.atomic():
         locked = UnmatchedRow.objects.select_for_update().get(pk=row.pk)
         if locked.payment_id is not None:
-            raise ValidationError({"row": "这笔流水已认领"})
+            raise Conflict("这笔流水已认领", code=FundsError.ROW_MATCHED, fields={"row": "这笔流水已认领"})
         bill_locked = CampaignBill.objects.select_for_update().select_related("campaign").get(pk=bill.pk)
         if locked.amount_fen > bill_locked.outstanding_fen:
-            raise ValidationError({"bill": f"金额超过该户未缴金额（还欠 {bill_locked.outstanding_fen / 100:.2f} 元）"})
+            message = f"金额超过该户未缴金额（还欠 {bill_locked.outstanding_fen / 100:.2f} 元）"
+            raise Invalid(message, code=FundsError.OVER_OUTSTANDING, fields={"bill": message})
         (payment,) = _apply_payments(
             bill_locked.campaign,
             [(bill_locked, None, locked.amount_fen, locked.paid_on, "bank", "")],
@@ -875,7 +898,7 @@ def contact_log(
     *, bill: CampaignBill, kind: str, outcome: str, actor: Any, note: str = "", at: dt.datetime | None = None
 ) -> ContactLog:
     """Log a contact with an unpaid owner (联系记录) at the bill's current step."""
-    _require(actor, FIELD_ROLES, bill.estate)
+    can_log_contact.require(actor, bill.estate)
     errors = {}
     if kind not in ContactKind.values:
         errors["kind"] = "联系方式无效"
@@ -903,13 +926,13 @@ def contact_log(
 
 
 def campaign_close(*, campaign: Campaign, actor: Any) -> Campaign:
-    _require(actor, COMMITTEE_ROLES + COMMUNITY_ROLES, campaign.estate)
+    can_run_campaign.require(actor, campaign.estate)
     with transaction.atomic():
         updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.ACTIVE).update(
             status=CampaignStatus.CLOSED
         )
         if not updated:
-            raise ValidationError({"status": "续筹已结束"})
+            raise Conflict("续筹已结束", code=FundsError.CAMPAIGN_CLOSED, fields={"status": "续筹已结束"})
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=campaign, summary="结束续筹")
     campaign.refresh_from_db()
     return campaign
@@ -931,19 +954,16 @@ def fee_plan_set(
     """Set how a contract bills (收费方案): fee per m² per month by use (the contract's by default) and
     the first month billed after the trial ("先服务、再体验、后收费")."""
     estate = contract.estate
-    if not may_act(actor, FINANCE_ROLES, estate.path) or (
-        not getattr(actor, "is_superuser", False) and not _actor_in_company(actor, contract.company_id)
-    ):
-        raise PermissionDenied("只有该合同物业企业的财务人员可以设定收费方案")
+    can_set_fee_plan.require(actor, contract)
     errors = {}
     if first_bill_month.day != 1:
         errors["first_bill_month"] = "首个计费月应为某月1日"
     if first_bill_month < contract.start.replace(day=1):
         errors["first_bill_month"] = "首个计费月不能早于合同开始"
-    if FeePlan.objects.filter(contract=contract).exists():
-        errors["contract"] = "该合同已有收费方案"
     if errors:
         raise ValidationError(errors)
+    if FeePlan.objects.filter(contract=contract).exists():
+        raise Conflict("该合同已有收费方案", code=FundsError.FEE_PLAN_EXISTS, fields={"contract": "该合同已有收费方案"})
     residential = residential_fen if residential_fen is not None else contract.fee_residential_fen
     other = contract.fee_non_residential_fen
     with transaction.atomic():
@@ -962,18 +982,10 @@ def fee_plan_set(
     return plan
 
 
-def _actor_in_company(actor: Any, company_id: int) -> bool:
-    from gongzhi.accounts.models import RoleAssignment
-
-    return RoleAssignment.objects.filter(
-        user_id=actor.pk, active=True, role__in=FINANCE_ROLES, company_id=company_id
-    ).exists()
-
-
 def fee_bills_issue(*, plan: FeePlan, month: dt.date, actor: Any) -> int:
     """Bill every unit for one month (出账): area × the rate of its use; none in the trial period,
     none outside the contract; issuing a month twice adds nothing. Returns the bills made."""
-    _require(actor, FINANCE_ROLES, plan.estate)
+    can_collect_fees.require(actor, plan.estate)
     contract = plan.contract
     month = rules.month_start(month)
     if month < plan.first_bill_month:
@@ -1012,8 +1024,7 @@ def fee_payment_record(*, bill: FeeBill, amount_fen: int, paid_on: dt.date, meth
     """Finance staff take a fee payment and give a receipt (收费开票)."""
     from gongzhi.funds.choices import PaymentMethod
 
-    if not FeeBill.objects.filter(pk=bill.pk).editable_by(actor).exists():
-        raise PermissionDenied("只有物业财务人员可以收费")
+    can_collect_fees.require(actor, bill.estate)
     errors = {}
     if method not in PaymentMethod.values:
         errors["method"] = "缴款方式无效"
@@ -1026,7 +1037,8 @@ def fee_payment_record(*, bill: FeeBill, amount_fen: int, paid_on: dt.date, meth
     with transaction.atomic():
         locked = FeeBill.objects.select_for_update().get(pk=bill.pk)
         if amount_fen > locked.outstanding_fen:
-            raise ValidationError({"amount_fen": f"金额超过未缴金额（还欠 {locked.outstanding_fen / 100:.2f} 元）"})
+            message = f"金额超过未缴金额（还欠 {locked.outstanding_fen / 100:.2f} 元）"
+            raise Invalid(message, code=FundsError.OVER_OUTSTANDING, fields={"amount_fen": message})
         n = FeePayment.objects.filter(bill=locked).count() + 1
         payment = FeePayment.objects.create(
             bill=locked,
@@ -1057,7 +1069,7 @@ REMIND_EVERY_DAYS = 7
 
 def fee_reminders_send(*, estate: Place, actor: Any, today: dt.date | None = None) -> int:
     """Remind owners with unpaid past months (催缴), at most once a week per bill. Returns owners told."""
-    _require(actor, FINANCE_ROLES, estate)
+    can_collect_fees.require(actor, estate)
     today = today or _today()
     now = timezone.now()
     due = FeeBill.objects.filter(estate=estate, paid_on__isnull=True, month__lt=rules.month_start(today)).filter(
@@ -1136,7 +1148,7 @@ def ledger_append(
     its proof, spending the owners' decision (民法典 art. 282, §F 24). Chained to the previous entry."""
     from gongzhi.funds.choices import RevenueSource
 
-    _require(actor, FINANCE_ROLES + COMMITTEE_ROLES, estate)
+    can_book.require(actor, estate)
     errors: dict[str, str] = {}
     if kind not in EntryKind.values:
         errors["kind"] = "类型无效"
@@ -1224,13 +1236,14 @@ def _chain(entry: LedgerEntry) -> LedgerEntry:
 def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: Any) -> LedgerEntry:
     """Correct an entry by reversing it (冲正): a new entry of the same amount that cancels it; the
     original stays as it was. Money moved to the fund is taken back out of it."""
-    _require(actor, FINANCE_ROLES + COMMITTEE_ROLES, entry.estate)
+    can_book.require(actor, entry.estate)
     if not reason.strip():
         raise ValidationError({"reason": "请写明冲正原因"})
     if entry.kind == EntryKind.REVERSAL:
-        raise ValidationError({"entry": "冲正分录不能再冲正，请重新记一笔"})
+        message = "冲正分录不能再冲正，请重新记一笔"
+        raise Conflict(message, code=FundsError.REVERSAL_FINAL, fields={"entry": message})
     if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise ValidationError({"entry": "该分录已冲正"})
+        raise Conflict("该分录已冲正", code=FundsError.ALREADY_REVERSED, fields={"entry": "该分录已冲正"})
     with transaction.atomic():
         reversal = _chain(
             LedgerEntry(
@@ -1238,7 +1251,7 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: Any) -> LedgerEntr
                 kind=EntryKind.REVERSAL,
                 amount_fen=entry.amount_fen,
                 occurred_on=max(_today(), entry.occurred_on),
-                description=f"冲正#{entry.seq}：{reason.strip()}"[:200],
+                description=f"冲正#{entry.seq}：{reason.strip()}",
                 document_ref=entry.document_ref,
                 reverses=entry,
                 created_by=_user(actor),
@@ -1247,7 +1260,8 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: Any) -> LedgerEntr
         if entry.kind == EntryKind.TO_FUND:
             account = FundAccount.objects.select_for_update().get(estate_id=entry.estate_id)
             if account.balance_fen < entry.amount_fen:
-                raise ValidationError({"entry": "维修资金余额不足以冲回这笔转入"})
+                message = "维修资金余额不足以冲回这笔转入"
+                raise Conflict(message, code=FundsError.OVERDRAWN, fields={"entry": message})
             _credit_fund(
                 entry.estate_id,
                 -entry.amount_fen,
@@ -1317,7 +1331,7 @@ def ledger_period_close(*, estate: Place, start: dt.date, end: dt.date, actor: A
     """Close a period (结账) and fix its statement. §F 24: while the fund is below 30 %, at least half
     of the period's net revenue must have gone to the fund; otherwise closing is refused and says how
     much more to move."""
-    _require(actor, FINANCE_ROLES + COMMITTEE_ROLES, estate)
+    can_close_period.require(actor, estate)
     errors = {}
     if end < start:
         errors["end"] = "截止日期不能早于起始日期"
@@ -1333,14 +1347,11 @@ def ledger_period_close(*, estate: Place, start: dt.date, end: dt.date, actor: A
     below = account is not None and rules.replenishment_due(account.balance_fen, account.first_phase_fen)
     if not rules.revenue_rule_met(totals.to_fund_fen, totals.net_fen, below):
         need = rules.revenue_to_fund_required(totals.net_fen, below) - totals.to_fund_fen
-        raise ValidationError(
-            {
-                "to_fund": (
-                    f"维修资金低于首期的30%，本期公共收益净额 {totals.net_fen / 100:.2f} 元的一半以上应转入维修资金"
-                    f"（§F 24），还需转入 {need / 100:.2f} 元后才能结账"
-                )
-            }
+        message = (
+            f"维修资金低于首期的30%，本期公共收益净额 {totals.net_fen / 100:.2f} 元的一半以上应转入维修资金"
+            f"（§F 24），还需转入 {need / 100:.2f} 元后才能结账"
         )
+        raise Conflict(message, code=FundsError.REVENUE_RULE, fields={"to_fund": message})
     with transaction.atomic():
         head = LedgerHead.objects.select_for_update().filter(estate=estate).first()
         period = LedgerPeriod.objects.create(
@@ -1369,22 +1380,16 @@ def ledger_period_close(*, estate: Place, start: dt.date, end: dt.date, actor: A
 
 def objection_file(*, entry: LedgerEntry, text: str, actor: Any) -> Objection:
     """An owner files "this looks wrong" (我有疑问) against an entry of their estate's ledger."""
-    person_id = getattr(actor, "person_id", None)
-    owns_here = (
-        bool(person_id)
-        and Ownership.objects.current().filter(person_id=person_id, unit__estate_id=entry.estate_id).exists()
-    )
-    if not owns_here:
-        raise PermissionDenied("只有本小区业主可以提出质疑")
+    can_object.require(actor, entry.estate)
     text = text.strip()
     if not text:
         raise ValidationError({"text": "请写下您的疑问"})
     if len(text) > 500:
         raise ValidationError({"text": "最多500字"})
     with transaction.atomic():
-        objection = Objection.objects.create(entry=entry, estate_id=entry.estate_id, filed_by=actor, text=text)
+        objection = Objection.objects.create(entry=entry, estate_id=entry.estate_id, filed_by=_user(actor), text=text)
         notify(
-            users=_estate_users(entry.estate, FINANCE_ROLES + COMMITTEE_ROLES),
+            users=_estate_users(entry.estate, BOOKKEEPER_ROLES),
             title=f"业主对公共收益台账#{entry.seq}提出疑问",
             body=text[:200],
             link=reverse("funds:ledger", args=[entry.estate_id]),
@@ -1400,17 +1405,19 @@ def objection_file(*, entry: LedgerEntry, text: str, actor: Any) -> Objection:
 
 
 def objection_answer(*, objection: Objection, answer: str, actor: Any) -> Objection:
-    if not Objection.objects.filter(pk=objection.pk).editable_by(actor).exists():
-        raise PermissionDenied("无权答复")
+    """The bookkeepers answer an owner's question (答复质疑); the owner is told."""
+    can_answer_objection.require(actor, objection.estate)
     answer = answer.strip()
     if not answer:
         raise ValidationError({"answer": "答复不能为空"})
+    if len(answer) > 500:
+        raise ValidationError({"answer": "答复最多500字"})
     with transaction.atomic():
         updated = Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
-            status=ObjectionStatus.ANSWERED, answer=answer[:500], answered_by=actor
+            status=ObjectionStatus.ANSWERED, answer=answer, answered_by=_user(actor)
         )
         if not updated:
-            raise ValidationError({"answer": "已经答复过"})
+            raise Conflict("已经答复过", code=FundsError.OBJECTION_ANSWERED, fields={"answer": "已经答复过"})
         objection.refresh_from_db()
         if objection.filed_by_id:
             notify(users=[objection.filed_by], title="您对公共收益的疑问已答复", body=answer[:200])
@@ -1430,7 +1437,7 @@ def review_sign(
     accounts; records the ledger's chain head and whether it verified."""
     from gongzhi.funds.choices import ReviewSubject
 
-    _require(actor, REVIEWER_ROLES, estate)
+    can_review.require(actor, estate)
     errors = {}
     if subject not in ReviewSubject.values:
         errors["subject"] = "查阅内容无效"
@@ -1443,7 +1450,7 @@ def review_sign(
     if errors:
         raise ValidationError(errors)
     # the reviewer signs for the Party organisation when they hold a Party role over the estate
-    party = getattr(actor, "is_superuser", False) or may_act(actor, ("party_worker",), estate.path)
+    party = party_reviewer(actor_scope(actor), estate)
     head = LedgerHead.objects.filter(estate=estate).first()
     ok, _bad = ledger_verify(estate)
     account = FundAccount.objects.filter(estate=estate).first()
@@ -1478,7 +1485,7 @@ def cost_split_create(
     the area each holds, or among all units; exact to the fen, summing to the total."""
     from gongzhi.registry.selectors import rights_units_for_estate
 
-    _require(actor, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    can_split_costs.require(actor, estate)
     errors = {}
     if not title.strip():
         errors["title"] = "事项不能为空"
