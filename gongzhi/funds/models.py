@@ -196,6 +196,14 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def can_close(self) -> bool:
+        """A campaign ends once (结束续筹)."""
+        return self.status == CampaignStatus.ACTIVE
+
+    def can_take_payments(self) -> bool:
+        """Payments are booked while the campaign runs."""
+        return self.status == CampaignStatus.ACTIVE
+
 
 class CampaignStep(models.Model):
     """One rung of the ladder (五步递进法): its day, who works it, and an optional "fewer than N % unpaid"."""
@@ -265,6 +273,10 @@ class CampaignBill(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_fen >= self.amount_fen
+
+    def can_pay(self) -> bool:
+        """Something is still owed (the campaign's own state is ``Campaign.can_take_payments``)."""
+        return not self.is_paid
 
 
 class BillChildQuerySet(BillQuerySet):
@@ -438,6 +450,10 @@ class UnmatchedRow(models.Model):
 
     def __str__(self) -> str:
         return self.bank_ref
+
+    def can_match(self) -> bool:
+        """A statement row is matched to a bill once (人工认领)."""
+        return self.payment_id is None
 
 
 class RateSnapshot(models.Model):
@@ -655,6 +671,10 @@ class LedgerEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("公共收益台账只能追加，不能删除；请做冲正分录")
 
+    def can_reverse(self) -> bool:
+        """An entry is reversed once, and a reversal is final (correct it with a new entry)."""
+        return self.kind != EntryKind.REVERSAL and not LedgerEntry.objects.filter(reverses=self).exists()
+
 
 class LedgerHead(models.Model):
     """The last hash and sequence number of an estate's ledger, locked while an entry is appended."""
@@ -751,6 +771,10 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+    def can_answer(self) -> bool:
+        """An owner's question is answered once (答复质疑)."""
+        return self.status == ObjectionStatus.OPEN
 
 
 # --- oversight (党组织查阅监督) ---------------------------------------------------------------------------

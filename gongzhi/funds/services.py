@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.accounts.selectors import users_holding
-from gongzhi.core.audit import GENESIS, audit_record, snapshot
+from gongzhi.core.audit import GENESIS, audit_record, audited_update, snapshot
 from gongzhi.core.errors import Conflict, Invalid
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
@@ -193,6 +193,7 @@ def fund_account_open(
             )
         FundMovement.objects.bulk_create(moves)
         audit_record(
+            event="funds.account.opened",
             actor=actor,
             action=AuditAction.CREATE,
             obj=account,
@@ -247,6 +248,7 @@ def fund_movement_record(
         FundAccount.objects.filter(pk=locked.pk).update(balance_fen=F("balance_fen") + amount_fen)
         locked.refresh_from_db()
         audit_record(
+            event="funds.fund.moved",
             actor=actor,
             action=AuditAction.CREATE,
             obj=move,
@@ -387,6 +389,7 @@ def campaign_start(
             batch_size=2000,
         )
         audit_record(
+            event="funds.campaign.started",
             actor=actor,
             action=AuditAction.CREATE,
             obj=campaign,
@@ -573,7 +576,7 @@ def campaign_payment_record(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = CampaignBill.objects.select_for_update().select_related("campaign").get(pk=bill.pk)
-        if locked.campaign.status != CampaignStatus.ACTIVE:
+        if not locked.campaign.can_take_payments():
             raise Conflict("续筹已结束", code=FundsError.CAMPAIGN_CLOSED, fields={"bill": "续筹已结束"})
         if amount_fen > locked.outstanding_fen:
             message = f"金额超过未缴金额（还欠 {locked.outstanding_fen / 100:.2f} 元）"
@@ -588,6 +591,7 @@ def campaign_payment_record(
             locked.campaign, [(locked, None, amount_fen, paid_on, method, bank_ref)], actor, None
         )
         audit_record(
+            event="funds.campaign.payment_recorded",
             actor=actor,
             action=AuditAction.CREATE,
             obj=payment,
@@ -654,7 +658,7 @@ def statement_import(*, campaign: Campaign, content: bytes, file_name: str, acto
 def statement_import_rows(*, campaign: Campaign, rows: list[StatementRow], file_name: str, actor: Any) -> ImportResult:
     """The checked rows of a statement booked in one transaction (a failure anywhere leaves none)."""
     can_take_payment.require(actor, campaign.estate)
-    if campaign.status != CampaignStatus.ACTIVE:
+    if not campaign.can_take_payments():
         raise Conflict("续筹已结束", code=FundsError.CAMPAIGN_CLOSED, fields={"campaign": "续筹已结束"})
     with transaction.atomic():
         known = _known_refs(campaign, [r.ref for r in rows])
@@ -716,6 +720,7 @@ def statement_import_rows(*, campaign: Campaign, rows: list[StatementRow], file_
             matched=statement.matched, unmatched=statement.unmatched, skipped=statement.skipped
         )
         audit_record(
+            event="funds.statement.imported",
             actor=actor,
             action=AuditAction.IMPORT,
             obj=statement,
@@ -745,7 +750,7 @@ def unmatched_match(*, row: UnmatchedRow, bill: CampaignBill, actor: Any) -> Cam
         raise ValidationError({"bill": "缴款单不属于本次续筹"})
     with transaction.atomic():
         locked = UnmatchedRow.objects.select_for_update().get(pk=row.pk)
-        if locked.payment_id is not None:
+        if not locked.can_match():
             raise Conflict("这笔流水已认领", code=FundsError.ROW_MATCHED, fields={"row": "这笔流水已认领"})
         bill_locked = CampaignBill.objects.select_for_update().select_related("campaign").get(pk=bill.pk)
         if locked.amount_fen > bill_locked.outstanding_fen:
@@ -760,6 +765,7 @@ def unmatched_match(*, row: UnmatchedRow, bill: CampaignBill, actor: Any) -> Cam
         # The reference stays on the unmatched row (unique per campaign); the payment points back to it.
         UnmatchedRow.objects.filter(pk=locked.pk).update(payment=payment)
         audit_record(
+            event="funds.statement.row_matched",
             actor=actor,
             action=AuditAction.UPDATE,
             obj=locked,
@@ -815,6 +821,7 @@ def ladder_advance(*, today: dt.date | None = None, campaign: Campaign | None = 
             moved_total += moved
             step = next(s for s in steps if s.number == due)
             audit_record(
+                event="funds.campaign.advanced",
                 actor=None,
                 action=AuditAction.UPDATE,
                 obj=c,
@@ -920,20 +927,26 @@ def contact_log(
             by=_user(actor),
         )
         audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=log, summary=f"续筹联系 {bill.code}", after=snapshot(log)
+            event="funds.campaign.contact_logged",
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=log,
+            summary=f"续筹联系 {bill.code}",
+            after=snapshot(log),
         )
     return log
 
 
 def campaign_close(*, campaign: Campaign, actor: Any) -> Campaign:
+    """End a campaign (结束续筹): no more payments are booked on its bills."""
     can_run_campaign.require(actor, campaign.estate)
     with transaction.atomic():
-        updated = Campaign.objects.filter(pk=campaign.pk, status=CampaignStatus.ACTIVE).update(
-            status=CampaignStatus.CLOSED
-        )
-        if not updated:
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if not locked.can_close():
             raise Conflict("续筹已结束", code=FundsError.CAMPAIGN_CLOSED, fields={"status": "续筹已结束"})
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=campaign, summary="结束续筹")
+        audited_update(
+            locked, {"status": CampaignStatus.CLOSED}, actor=actor, event="funds.campaign.closed", summary="结束续筹"
+        )
     campaign.refresh_from_db()
     return campaign
 
@@ -977,7 +990,12 @@ def fee_plan_set(
             first_bill_month=first_bill_month,
         )
         audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=plan, summary=f"收费方案：{estate.name}", after=snapshot(plan)
+            event="funds.fee_plan.set",
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=plan,
+            summary=f"收费方案：{estate.name}",
+            after=snapshot(plan),
         )
     return plan
 
@@ -1016,7 +1034,13 @@ def fee_bills_issue(*, plan: FeePlan, month: dt.date, actor: Any) -> int:
         before = FeeBill.objects.filter(estate_id=plan.estate_id, month=month).count()
         FeeBill.objects.bulk_create(bills, ignore_conflicts=True, batch_size=2000)
         made = FeeBill.objects.filter(estate_id=plan.estate_id, month=month).count() - before
-        audit_record(actor=actor, action=AuditAction.CREATE, obj=plan, summary=f"物业费出账 {month:%Y-%m}：{made} 户")
+        audit_record(
+            event="funds.fees.billed",
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=plan,
+            summary=f"物业费出账 {month:%Y-%m}：{made} 户",
+        )
     return made
 
 
@@ -1054,6 +1078,7 @@ def fee_payment_record(*, bill: FeeBill, amount_fen: int, paid_on: dt.date, meth
             paid_fen=paid, paid_on=paid_on if paid >= locked.amount_fen else None
         )
         audit_record(
+            event="funds.fees.payment_recorded",
             actor=actor,
             action=AuditAction.CREATE,
             obj=payment,
@@ -1094,7 +1119,11 @@ def fee_reminders_send(*, estate: Place, actor: Any, today: dt.date | None = Non
             told += len(users)
         FeeBill.objects.filter(pk__in=ids).update(reminded_at=now)
         audit_record(
-            actor=actor, action=AuditAction.UPDATE, obj=estate, summary=f"物业费催缴：{len(owed)} 户，{told} 人收到提醒"
+            event="funds.fees.reminded",
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=estate,
+            summary=f"物业费催缴：{len(owed)} 户，{told} 人收到提醒",
         )
     return told
 
@@ -1210,6 +1239,7 @@ def ledger_append(
                 ],
             )
         audit_record(
+            event="funds.ledger.appended",
             actor=actor,
             action=AuditAction.CREATE,
             obj=entry,
@@ -1239,10 +1269,10 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: Any) -> LedgerEntr
     can_book.require(actor, entry.estate)
     if not reason.strip():
         raise ValidationError({"reason": "请写明冲正原因"})
-    if entry.kind == EntryKind.REVERSAL:
-        message = "冲正分录不能再冲正，请重新记一笔"
-        raise Conflict(message, code=FundsError.REVERSAL_FINAL, fields={"entry": message})
-    if LedgerEntry.objects.filter(reverses=entry).exists():
+    if not entry.can_reverse():
+        if entry.kind == EntryKind.REVERSAL:
+            message = "冲正分录不能再冲正，请重新记一笔"
+            raise Conflict(message, code=FundsError.REVERSAL_FINAL, fields={"entry": message})
         raise Conflict("该分录已冲正", code=FundsError.ALREADY_REVERSED, fields={"entry": "该分录已冲正"})
     with transaction.atomic():
         reversal = _chain(
@@ -1277,6 +1307,7 @@ def ledger_reverse(*, entry: LedgerEntry, reason: str, actor: Any) -> LedgerEntr
                 ],
             )
         audit_record(
+            event="funds.ledger.reversed",
             actor=actor,
             action=AuditAction.CREATE,
             obj=reversal,
@@ -1369,6 +1400,7 @@ def ledger_period_close(*, estate: Place, start: dt.date, end: dt.date, actor: A
             closed_at=timezone.now(),
         )
         audit_record(
+            event="funds.ledger.period_closed",
             actor=actor,
             action=AuditAction.CREATE,
             obj=period,
@@ -1395,6 +1427,7 @@ def objection_file(*, entry: LedgerEntry, text: str, actor: Any) -> Objection:
             link=reverse("funds:ledger", args=[entry.estate_id]),
         )
         audit_record(
+            event="funds.objection.filed",
             actor=actor,
             action=AuditAction.CREATE,
             obj=objection,
@@ -1413,17 +1446,19 @@ def objection_answer(*, objection: Objection, answer: str, actor: Any) -> Object
     if len(answer) > 500:
         raise ValidationError({"answer": "答复最多500字"})
     with transaction.atomic():
-        updated = Objection.objects.filter(pk=objection.pk, status=ObjectionStatus.OPEN).update(
-            status=ObjectionStatus.ANSWERED, answer=answer, answered_by=_user(actor)
-        )
-        if not updated:
+        locked = Objection.objects.select_for_update().get(pk=objection.pk)
+        if not locked.can_answer():
             raise Conflict("已经答复过", code=FundsError.OBJECTION_ANSWERED, fields={"answer": "已经答复过"})
-        objection.refresh_from_db()
-        if objection.filed_by_id:
-            notify(users=[objection.filed_by], title="您对公共收益的疑问已答复", body=answer[:200])
-        audit_record(
-            actor=actor, action=AuditAction.UPDATE, obj=objection, summary="答复质疑", after=snapshot(objection)
+        audited_update(
+            locked,
+            {"status": ObjectionStatus.ANSWERED, "answer": answer, "answered_by": _user(actor)},
+            actor=actor,
+            event="funds.objection.answered",
+            summary="答复质疑",
         )
+        if locked.filed_by_id:
+            notify(users=[locked.filed_by], title="您对公共收益的疑问已答复", body=answer[:200])
+    objection.refresh_from_db()
     return objection
 
 
@@ -1470,7 +1505,12 @@ def review_sign(
             reviewed_at=timezone.now(),
         )
         audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=review, summary=f"查阅监督：{review}", after=snapshot(review)
+            event="funds.review.signed",
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=review,
+            summary=f"查阅监督：{review}",
+            after=snapshot(review),
         )
     return review
 
@@ -1530,6 +1570,7 @@ def cost_split_create(
             batch_size=2000,
         )
         audit_record(
+            event="funds.split.created",
             actor=actor,
             action=AuditAction.CREATE,
             obj=split,
