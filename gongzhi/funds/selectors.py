@@ -248,7 +248,7 @@ class LeftRow:
 
 def campaign_left(campaign: Campaign) -> list[LeftRow]:
     """Who is left, at which step, who is on it (谁没交、在第几步、谁在跟进): the weekly review list."""
-    from gongzhi.funds.services import _estate_holders, _estate_users
+    from gongzhi.funds.services.shared import _estate_holders, _estate_users
 
     steps = {s.number: s for s in CampaignStep.objects.filter(campaign=campaign)}
     bills = list(
