@@ -2,8 +2,9 @@
 and bank statements, property fees, the public-revenue ledger, oversight reviews and cost splits.
 
 Each endpoint finds rows through ``visible_to`` / ``find_for_user`` (404 for who may not see them),
-calls a funds service for every write (403 for who may not act, 400/409 for refused input: nothing
-changes), and shapes the answer. Money is integer fen; rates are exact fractions.
+asks the act's permission (gongzhi.funds.permissions: 403 with its code and reason, the same the
+service guards with), calls a funds service for every write (400/409 for refused input or state, with
+a code: nothing changes), and shapes the answer. Money is integer fen; rates are exact fractions.
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import File, Query, Router, Status, UploadedFile
 
 from gongzhi.core.api_support import ApiError, ObjectId, PageQuery, find_for_user, paginate, responses, service_errors
+from gongzhi.core.errors import Forbidden
 from gongzhi.core.scoping import scope_of
+from gongzhi.funds import permissions as perms
 from gongzhi.funds import rules, selectors, services
-from gongzhi.funds.choices import COMMITTEE_ROLES, COMMUNITY_ROLES, FINANCE_ROLES, REVIEWER_ROLES
+from gongzhi.funds.errors import FundsError
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
@@ -33,7 +35,6 @@ from gongzhi.funds.models import (
     LedgerEntry,
     Review,
     UnmatchedRow,
-    may_act,
 )
 from gongzhi.funds.schemas import (
     BillPage,
@@ -79,7 +80,7 @@ from gongzhi.funds.schemas import (
     UnmatchedOut,
     VerifyOut,
 )
-from gongzhi.governance.models import ServiceContract
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.models import Place
 
 router = Router(tags=["资金与公共收益"])
@@ -92,11 +93,6 @@ def _rate(part: int, whole: int) -> dict[str, Any]:
 
 def _estate(request: HttpRequest, estate_id: int) -> Place:
     return find_for_user(Place.objects.estates(), request.auth, estate_id)
-
-
-def _may(request: HttpRequest, roles: tuple[str, ...], estate: Place) -> None:
-    if not may_act(request.auth, roles, estate.path):
-        raise PermissionDenied
 
 
 # --- fund -------------------------------------------------------------------------------------------
@@ -136,7 +132,7 @@ def fund_detail(request: HttpRequest, estate_id: ObjectId) -> dict:
 def fund_open(request: HttpRequest, estate_id: ObjectId, payload: FundOpenIn) -> Any:
     """业委会/物管会或社区建账：首期归集额按面积分到各户。"""
     estate = _estate(request, estate_id)
-    _may(request, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_manage_fund.require(request.auth, estate)
     with service_errors():
         services.fund_account_open(estate=estate, actor=request.auth, **payload.dict())
     return Status(201, _fund_out(request, estate))
@@ -151,7 +147,7 @@ def fund_open(request: HttpRequest, estate_id: ObjectId, payload: FundOpenIn) ->
 def fund_movement_create(request: HttpRequest, estate_id: ObjectId, payload: MovementIn) -> Any:
     """使用支出（负数，须有依据）、利息、更正等；余额低于30%时通知业委会和社区。"""
     estate = _estate(request, estate_id)
-    _may(request, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_manage_fund.require(request.auth, estate)
     account = FundAccount.objects.filter(estate=estate).first()
     if account is None:
         raise ApiError(404, "not_found", "该小区尚未建立维修资金账户")
@@ -228,7 +224,7 @@ def campaign_list(request: HttpRequest, page: Query[PageQuery]) -> dict:
 def campaign_start(request: HttpRequest, payload: CampaignIn) -> Any:
     """依业主大会（或分楼组表决）的决定发起：每户出账（面积×标准，四舍五入到分），默认五步递进法。"""
     estate = find_for_user(Place.objects.estates(), request.auth, payload.estate_id, field="estate_id")
-    _may(request, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_run_campaign.require(request.auth, estate)
     data = payload.dict(exclude={"estate_id", "steps"})
     steps = [s.dict() for s in payload.steps] if payload.steps is not None else None
     with service_errors():
@@ -307,9 +303,9 @@ def campaign_snapshots(request: HttpRequest, campaign_id: ObjectId) -> list:
 def campaign_left(request: HttpRequest, campaign_id: ObjectId) -> list:
     """每周复盘：谁没交、在第几步、谁在跟进（工作人员可见）。"""
     c = _campaign(request, campaign_id)
-    scope = scope_of(request.auth)
-    if not (scope.everything or scope.roles - {"resident"}):
-        raise PermissionDenied  # an owner sees the campaign and their own bill, not the neighbours' list
+    if not scope_of(request.auth).is_staff:
+        # an owner sees the campaign and their own bill, not the neighbours' list
+        raise Forbidden("未交名单只有工作人员可以查看", code=FundsError.STAFF_ONLY)
     return [
         {
             "bill": _bill_out(r.bill),
@@ -334,7 +330,7 @@ def campaign_statement_import(request: HttpRequest, campaign_id: ObjectId, file:
     """上传 .xlsx/.csv（表头：交易流水号、交易日期、金额、付款人、附言）。全部或全不：任一行有错则不导入，
     错误以 400 列出行、列和原因；同一流水号只入账一次；找不到缴款单的行进入待认领。"""
     c = _campaign(request, campaign_id)
-    _may(request, FINANCE_ROLES, c.estate)
+    perms.can_take_payment.require(request.auth, c.estate)
     try:
         with service_errors():
             result = services.statement_import(
@@ -363,7 +359,7 @@ def campaign_statement_import(request: HttpRequest, campaign_id: ObjectId, file:
 def campaign_unmatched(request: HttpRequest, campaign_id: ObjectId) -> list:
     """导入时找不到缴款单的银行流水，待人工认领。"""
     c = _campaign(request, campaign_id)
-    _may(request, FINANCE_ROLES, c.estate)
+    perms.can_take_payment.require(request.auth, c.estate)
     return list(UnmatchedRow.objects.filter(campaign=c, payment__isnull=True).order_by("statement_id", "row")[:1000])
 
 
@@ -374,11 +370,13 @@ def campaign_unmatched(request: HttpRequest, campaign_id: ObjectId) -> list:
     operation_id="unmatched_match",
 )
 def unmatched_match(request: HttpRequest, row_id: ObjectId, payload: MatchIn) -> Any:
-    """把一笔待认领流水记到一张缴款单上。"""
-    row = find_for_user(UnmatchedRow.objects.all(), request.auth, row_id, write=True)
-    bill = find_for_user(
-        CampaignBill.objects.filter(campaign_id=row.campaign_id), request.auth, payload.bill_id, field="bill_id"
-    )
+    """把一笔待认领流水记到一张缴款单上（以缴款单编号或缴款识别码指明）。"""
+    row = find_for_user(UnmatchedRow.objects.select_related("estate"), request.auth, row_id)
+    perms.can_take_payment.require(request.auth, row.estate)
+    bill = selectors.bill_for_match(row, bill_id=payload.bill_id, code=payload.code)
+    if bill is None:
+        field = "bill_id" if payload.bill_id is not None else "code"
+        raise ApiError(404, "not_found", "本次续筹没有这张缴款单", {field: "本次续筹没有这张缴款单"})
     with service_errors():
         payment = services.unmatched_match(row=row, bill=bill, actor=request.auth)
     return Status(201, payment)
@@ -392,7 +390,8 @@ def unmatched_match(request: HttpRequest, row_id: ObjectId, payload: MatchIn) ->
 )
 def bill_payment(request: HttpRequest, bill_id: ObjectId, payload: PaymentIn) -> Any:
     """物业财务人员录入一笔续筹缴款；不得超过未缴金额。"""
-    bill = find_for_user(CampaignBill.objects.all(), request.auth, bill_id, write=True)
+    bill = find_for_user(CampaignBill.objects.select_related("estate"), request.auth, bill_id)
+    perms.can_take_payment.require(request.auth, bill.estate)
     with service_errors():
         payment = services.campaign_payment_record(bill=bill, actor=request.auth, **payload.dict())
     return Status(201, payment)
@@ -407,6 +406,7 @@ def bill_payment(request: HttpRequest, bill_id: ObjectId, payload: PaymentIn) ->
 def bill_contact(request: HttpRequest, bill_id: ObjectId, payload: ContactIn) -> Any:
     """上门、电话、微信、志愿者谈心、约谈、律师函，及结果。"""
     bill = find_for_user(CampaignBill.objects.select_related("estate"), request.auth, bill_id)
+    perms.can_log_contact.require(request.auth, bill.estate)
     with service_errors():
         log = services.contact_log(bill=bill, actor=request.auth, **payload.dict())
     return Status(201, log)
@@ -466,16 +466,10 @@ def ledger_list(request: HttpRequest, estate_id: ObjectId) -> dict:
 def ledger_append(request: HttpRequest, estate_id: ObjectId, payload: EntryIn) -> Any:
     """收入须有来源单据，成本须有证明，支出须有业主决定；只能追加。"""
     estate = _estate(request, estate_id)
-    _may(request, FINANCE_ROLES + COMMITTEE_ROLES, estate)
-    building = None
-    if payload.building_id is not None:
-        building = Place.objects.filter(pk=payload.building_id, parent=estate).first()
-        if building is None:
-            raise ApiError(
-                400, "validation_error", "提交的数据有误：楼栋不属于该小区", {"building_id": "楼栋不属于该小区"}
-            )
+    perms.can_book.require(request.auth, estate)
     data = payload.dict(exclude={"building_id", "source"})
     with service_errors():
+        building = selectors.estate_building(estate, payload.building_id)
         entry = services.ledger_append(
             estate=estate, source=payload.source or "", building=building, actor=request.auth, **data
         )
@@ -507,7 +501,8 @@ def ledger_verify(request: HttpRequest, estate_id: ObjectId) -> dict:
 )
 def ledger_reverse(request: HttpRequest, entry_id: ObjectId, payload: ReverseIn) -> Any:
     """以一笔等额冲正分录更正，原分录不变。"""
-    entry = find_for_user(LedgerEntry.objects.select_related("estate"), request.auth, entry_id, write=True)
+    entry = find_for_user(LedgerEntry.objects.select_related("estate"), request.auth, entry_id)
+    perms.can_book.require(request.auth, entry.estate)
     with service_errors():
         reversal = services.ledger_reverse(entry=entry, reason=payload.reason, actor=request.auth)
     return Status(201, reversal)
@@ -522,6 +517,7 @@ def ledger_reverse(request: HttpRequest, entry_id: ObjectId, payload: ReverseIn)
 def ledger_objection(request: HttpRequest, entry_id: ObjectId, payload: ObjectionIn) -> Any:
     """本小区业主对一笔分录提出疑问，记账人和业委会收到通知。"""
     entry = find_for_user(LedgerEntry.objects.select_related("estate"), request.auth, entry_id)
+    perms.can_object.require(request.auth, entry.estate)
     with service_errors():
         objection = services.objection_file(entry=entry, text=payload.text, actor=request.auth)
     return Status(201, objection)
@@ -536,7 +532,7 @@ def ledger_objection(request: HttpRequest, entry_id: ObjectId, payload: Objectio
 def ledger_close(request: HttpRequest, estate_id: ObjectId, payload: PeriodIn) -> Any:
     """结账并生成期间报表；维修资金低于30%时净收益一半以上须已转入维修资金（§F 24）。"""
     estate = _estate(request, estate_id)
-    _may(request, FINANCE_ROLES + COMMITTEE_ROLES, estate)
+    perms.can_close_period.require(request.auth, estate)
     with service_errors():
         period = services.ledger_period_close(estate=estate, start=payload.start, end=payload.end, actor=request.auth)
     return Status(201, period)
@@ -569,7 +565,7 @@ def review_list(request: HttpRequest, estate_id: ObjectId) -> dict:
 def review_sign(request: HttpRequest, estate_id: ObjectId, payload: ReviewIn) -> Any:
     """只有本小区（社区）的党组织工作人员和业委会委员可以签署；记录所覆盖的台账链头。"""
     estate = _estate(request, estate_id)
-    _may(request, REVIEWER_ROLES, estate)
+    perms.can_review.require(request.auth, estate)
     with service_errors():
         review = services.review_sign(estate=estate, actor=request.auth, **payload.dict())
     return Status(201, review)
@@ -587,10 +583,10 @@ def review_sign(request: HttpRequest, estate_id: ObjectId, payload: ReviewIn) ->
 def fee_plan_set(request: HttpRequest, estate_id: ObjectId, payload: FeePlanIn) -> Any:
     """按现行服务合同设定分用途单价和首个计费月（先服务、再体验、后收费）。"""
     estate = _estate(request, estate_id)
-    _may(request, FINANCE_ROLES, estate)
-    contract = ServiceContract.objects.filter(estate=estate).current(timezone.localdate()).first()
+    contract = current_contract(estate, timezone.localdate())
     if contract is None:
         raise ApiError(404, "not_found", "该小区没有现行的物业服务合同")
+    perms.can_set_fee_plan.require(request.auth, contract)
     with service_errors():
         plan = services.fee_plan_set(contract=contract, actor=request.auth, **payload.dict())
     return Status(201, plan)
@@ -605,7 +601,7 @@ def fee_plan_set(request: HttpRequest, estate_id: ObjectId, payload: FeePlanIn) 
 def fee_bills_issue(request: HttpRequest, estate_id: ObjectId, payload: FeeIssueIn) -> Any:
     """给每户出一个月的账单；体验期内和合同期外拒绝；重复出账不重复。"""
     estate = _estate(request, estate_id)
-    _may(request, FINANCE_ROLES, estate)
+    perms.can_collect_fees.require(request.auth, estate)
     plan = FeePlan.objects.filter(estate=estate).order_by("-pk").first()
     if plan is None:
         raise ApiError(404, "not_found", "该小区尚未设定收费方案")
@@ -622,7 +618,8 @@ def fee_bills_issue(request: HttpRequest, estate_id: ObjectId, payload: FeeIssue
 )
 def fee_payment(request: HttpRequest, bill_id: ObjectId, payload: FeePaymentIn) -> Any:
     """物业财务人员收费并开具收据。"""
-    bill = find_for_user(FeeBill.objects.all(), request.auth, bill_id, write=True)
+    bill = find_for_user(FeeBill.objects.select_related("estate"), request.auth, bill_id)
+    perms.can_collect_fees.require(request.auth, bill.estate)
     with service_errors():
         payment = services.fee_payment_record(bill=bill, actor=request.auth, **payload.dict())
     return Status(201, payment)
@@ -677,7 +674,7 @@ def _split_out(s: CostSplit) -> dict[str, Any]:
 def split_create(request: HttpRequest, estate_id: ObjectId, payload: SplitIn) -> Any:
     """按面积分摊（民法典第283条），精确到分，合计等于总额。"""
     estate = _estate(request, estate_id)
-    _may(request, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_split_costs.require(request.auth, estate)
     with service_errors():
         split = services.cost_split_create(estate=estate, actor=request.auth, **payload.dict())
     return Status(201, _split_out(split))

@@ -97,29 +97,6 @@ class SplitBasis(models.TextChoices):
     UNITS = "units", _("按户")
 
 
-# Who acts in the funds app. Roles stay in gongzhi.accounts.roles; these are the funds' own groups.
-FINANCE_ROLES = ("property_manager", "property_staff")
-COMMITTEE_ROLES = ("committee_member",)
-COMMUNITY_ROLES = ("community_staff",)
-REVIEWER_ROLES = ("party_worker", "committee_member")
-# Who works the ladder and logs contacts (the seed: 物业、业委会、楼组志愿者、居委会和街道房办).
-FIELD_ROLES = (
-    "property_manager",
-    "property_staff",
-    "committee_member",
-    "community_staff",
-    "grid_worker",
-    "volunteer",
-    "street_officer",
-)
-
-
-def step_roles(assignee_role: str) -> tuple[str, ...]:
-    """Who works a ladder step assigned to ``assignee_role``: a step for the property staff is also
-    the property manager's."""
-    return FINANCE_ROLES if assignee_role == "property_staff" else (assignee_role,)
-
-
 # The roles a ladder step can be given to (a subset of the roles of gongzhi.accounts.roles).
 ASSIGNEE_ROLE_CHOICES = [
     ("property_staff", _("物业")),

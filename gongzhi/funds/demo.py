@@ -32,6 +32,7 @@ from gongzhi.accounts import services as accounts
 from gongzhi.accounts.models import User
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditAction
+from gongzhi.core.scoping import forget_scope
 from gongzhi.demo.kit import DEMO_PASSWORD
 from gongzhi.funds import rules, services
 from gongzhi.funds.models import (
@@ -93,8 +94,7 @@ def _demo_user(username: str, display: str, role: str, **where: Any) -> User:
         user = accounts.user_create(username=username, password=DEMO_PASSWORD, actor=None, display_name=display)
     if not RoleAssignment.objects.filter(user=user, role=role, active=True, **where).exists():
         accounts.role_assign(user=user, role=role, actor=None, **where)
-        user.__dict__.pop("_funds_role_paths", None)  # recompute the cached scope
-        user.__dict__.pop("_gongzhi_scope", None)
+        forget_scope(user)  # recompute the cached scope
     return user
 
 
@@ -133,7 +133,7 @@ def _taiyang(rng: random.Random) -> int:
     contract = ServiceContract.objects.filter(estate=estate).order_by("-start").select_related("company").first()
     committee = _demo_user("taiyang_committee", "太阳都市业委会 委员", "committee_member", place=estate)
     finance = (
-        _demo_user("taiyang_finance", "豫城物业 财务", "property_staff", company=contract.company)
+        _demo_user("taiyang_finance", "豫城物业 财务", "property_finance", company=contract.company)
         if contract is not None
         else committee
     )

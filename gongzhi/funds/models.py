@@ -1,8 +1,8 @@
 """Money the owners can see (资金与公共收益): maintenance-fund accounts, re-raising campaigns, property
 fees, the public-revenue ledger, oversight reviews and cost splits.
 
-Every table hangs under an estate (``estate__path``). Who may change what is the funds app's own
-decision (``editable_by`` below, not a domain in roles.py): see ``paths_for_roles`` and the README.
+Every table hangs under an estate (``estate__path``). Who may change what is decided in
+gongzhi.funds.permissions (one named predicate per act, from the Scope alone).
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core.scoping import Scope, ScopedQuerySet, path_q, scope_of
 from gongzhi.funds.choices import (
     ASSIGNEE_ROLE_CHOICES,
-    COMMITTEE_ROLES,
-    COMMUNITY_ROLES,
-    FIELD_ROLES,
-    FINANCE_ROLES,
-    REVIEWER_ROLES,
     CampaignStatus,
     ContactKind,
     ContactOutcome,
@@ -36,69 +31,15 @@ from gongzhi.funds.choices import (
     SplitBasis,
 )
 
-# --- who may act: estate paths per role -------------------------------------------------------------
-
-
-# Where a Party worker's assignment lets them act in the funds app (sign reviews): DESIGN.md's 富南5条
-# has the 居民区党总支 (community) or the estate's Party organisation review the fund and the books.
-PARTY_REVIEW_KINDS = frozenset({"community", "estate"})
-
-
-def role_paths(user: Any) -> dict[str, tuple[str, ...]]:
-    """Place-path prefixes where the user holds each role; a property company's staff hold theirs at
-    the estates of the company's current contracts. Cached on the user for the request."""
-    cached = getattr(user, "_funds_role_paths", None)
-    if cached is not None:
-        return cached
-    out: dict[str, list[str]] = {}
-    if getattr(user, "is_authenticated", False):
-        from django.utils import timezone
-
-        from gongzhi.accounts.models import RoleAssignment
-        from gongzhi.governance.models import ServiceContract
-
-        today = timezone.localdate()
-        for role, path, kind, company_id in RoleAssignment.objects.filter(user_id=user.pk, active=True).values_list(
-            "role", "place__path", "place__kind", "company_id"
-        ):
-            if role == "party_worker" and kind not in PARTY_REVIEW_KINDS:
-                continue  # the estate's or community's Party organisation reviews the books, not the street's
-            if company_id:
-                estates = ServiceContract.objects.filter(company_id=company_id).current(today)
-                out.setdefault(role, []).extend(estates.values_list("estate__path", flat=True))
-            elif path:
-                out.setdefault(role, []).append(path)
-    result = {role: tuple(paths) for role, paths in out.items()}
-    user._funds_role_paths = result
-    return result
-
-
-def paths_for_roles(user: Any, roles: tuple[str, ...]) -> tuple[str, ...]:
-    held = role_paths(user)
-    return tuple(p for r in roles for p in held.get(r, ()))
-
-
-def may_act(user: Any, roles: tuple[str, ...], estate_path: str) -> bool:
-    """The user holds one of ``roles`` over the estate (or is an administrator)."""
-    if scope_of(user).everything:
-        return True
-    return any(estate_path.startswith(p) for p in paths_for_roles(user, roles))
-
 
 class FundsQuerySet(ScopedQuerySet):
     """Rows of an estate: staff see their estates; residents see their estate's public matters.
 
-    ``write_roles`` names who may change the rows (the funds app's decision, see the README)."""
+    Who may change them is not a queryset's business: gongzhi.funds.permissions decides, and the
+    services guard with it."""
 
     scope_path = "estate__path"
     scope_domain = "funds"
-    write_roles: tuple[str, ...] = ()
-
-    def editable_by(self, user: Any) -> FundsQuerySet:
-        scope = scope_of(user)
-        if scope.everything:
-            return self.all()
-        return self.filter(path_q(self.scope_path, paths_for_roles(user, self.write_roles)))
 
 
 def owner_q(scope: Scope, user: Any, unit_lookup: str) -> Q:
@@ -129,7 +70,7 @@ class PrivateQuerySet(FundsQuerySet):
 
 
 class FundAccountQuerySet(FundsQuerySet):
-    write_roles = COMMITTEE_ROLES + COMMUNITY_ROLES
+    """Fund accounts: the estate's readers and residents."""
 
 
 class FundAccount(models.Model):
@@ -156,7 +97,7 @@ class FundAccount(models.Model):
 
 
 class UnitFundQuerySet(PrivateQuerySet):
-    write_roles = COMMITTEE_ROLES + COMMUNITY_ROLES
+    """A unit's share of the fund: staff of the estate and the unit's owners."""
 
 
 class UnitFund(models.Model):
@@ -219,7 +160,7 @@ class FundMovement(models.Model):
 
 
 class CampaignQuerySet(FundsQuerySet):
-    write_roles = COMMITTEE_ROLES + COMMUNITY_ROLES
+    """Campaign rows (campaigns, steps, snapshots): the estate's readers and residents."""
 
 
 class Campaign(models.Model):
@@ -255,6 +196,14 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def can_close(self) -> bool:
+        """A campaign ends once (结束续筹)."""
+        return self.status == CampaignStatus.ACTIVE
+
+    def can_take_payments(self) -> bool:
+        """Payments are booked while the campaign runs."""
+        return self.status == CampaignStatus.ACTIVE
+
 
 class CampaignStep(models.Model):
     """One rung of the ladder (五步递进法): its day, who works it, and an optional "fewer than N % unpaid"."""
@@ -283,7 +232,7 @@ class CampaignStep(models.Model):
 
 
 class BillQuerySet(PrivateQuerySet):
-    write_roles = FINANCE_ROLES
+    """Re-raising bills: staff of the estate and the unit's owners."""
 
 
 class CampaignBill(models.Model):
@@ -325,6 +274,10 @@ class CampaignBill(models.Model):
     def is_paid(self) -> bool:
         return self.paid_fen >= self.amount_fen
 
+    def can_pay(self) -> bool:
+        """Something is still owed (the campaign's own state is ``Campaign.can_take_payments``)."""
+        return not self.is_paid
+
 
 class BillChildQuerySet(BillQuerySet):
     """Rows hanging under a bill (payments, ladder moves): the bill's owner sees their own."""
@@ -334,8 +287,6 @@ class BillChildQuerySet(BillQuerySet):
 
 class StaffOnlyQuerySet(FundsQuerySet):
     """Finance working rows (statement imports, unmatched bank rows): staff of the estate only."""
-
-    write_roles = FINANCE_ROLES
 
     def visible_to(self, user: Any) -> StaffOnlyQuerySet:
         scope = scope_of(user)
@@ -365,8 +316,6 @@ class LadderMove(models.Model):
 
 class ContactQuerySet(FundsQuerySet):
     """Contact notes are the campaign workers' own: staff of the estate only."""
-
-    write_roles = FIELD_ROLES
 
     def visible_to(self, user: Any) -> ContactQuerySet:
         scope = scope_of(user)
@@ -502,6 +451,10 @@ class UnmatchedRow(models.Model):
     def __str__(self) -> str:
         return self.bank_ref
 
+    def can_match(self) -> bool:
+        """A statement row is matched to a bill once (人工认领)."""
+        return self.payment_id is None
+
 
 class RateSnapshot(models.Model):
     """The payment rate on one day (每日交款率), per building and overall (building empty): counts and
@@ -541,7 +494,7 @@ class RateSnapshot(models.Model):
 
 
 class FeeQuerySet(FundsQuerySet):
-    write_roles = FINANCE_ROLES
+    """Fee plans: the estate's readers and residents."""
 
 
 class FeePlan(models.Model):
@@ -578,7 +531,7 @@ class FeePlan(models.Model):
 
 
 class FeeBillQuerySet(PrivateQuerySet):
-    write_roles = FINANCE_ROLES
+    """Fee bills: staff of the estate and the unit's owners."""
 
 
 class FeeBill(models.Model):
@@ -653,8 +606,6 @@ class AppendOnlyError(RuntimeError):
 
 
 class LedgerQuerySet(FundsQuerySet):
-    write_roles = FINANCE_ROLES + COMMITTEE_ROLES
-
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("公共收益台账只能追加，不能修改；请做冲正分录")
 
@@ -720,6 +671,10 @@ class LedgerEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("公共收益台账只能追加，不能删除；请做冲正分录")
 
+    def can_reverse(self) -> bool:
+        """An entry is reversed once, and a reversal is final (correct it with a new entry)."""
+        return self.kind != EntryKind.REVERSAL and not LedgerEntry.objects.filter(reverses=self).exists()
+
 
 class LedgerHead(models.Model):
     """The last hash and sequence number of an estate's ledger, locked while an entry is appended."""
@@ -737,7 +692,7 @@ class LedgerHead(models.Model):
 
 
 class PeriodQuerySet(FundsQuerySet):
-    write_roles = FINANCE_ROLES + COMMITTEE_ROLES
+    """Closed periods of the ledger: the estate's readers and residents."""
 
 
 class LedgerPeriod(models.Model):
@@ -776,8 +731,6 @@ class LedgerPeriod(models.Model):
 
 
 class ObjectionQuerySet(FundsQuerySet):
-    write_roles = FINANCE_ROLES + COMMITTEE_ROLES
-
     def visible_to(self, user: Any) -> ObjectionQuerySet:
         scope = scope_of(user)
         if scope.everything:
@@ -819,12 +772,16 @@ class Objection(models.Model):
     def __str__(self) -> str:
         return self.text[:30]
 
+    def can_answer(self) -> bool:
+        """An owner's question is answered once (答复质疑)."""
+        return self.status == ObjectionStatus.OPEN
+
 
 # --- oversight (党组织查阅监督) ---------------------------------------------------------------------------
 
 
 class ReviewQuerySet(FundsQuerySet):
-    write_roles = REVIEWER_ROLES
+    """Review sign-offs: the estate's readers and residents."""
 
 
 class Review(models.Model):
@@ -865,7 +822,7 @@ class Review(models.Model):
 
 
 class SplitQuerySet(FundsQuerySet):
-    write_roles = COMMITTEE_ROLES + COMMUNITY_ROLES
+    """Cost splits and their lines: the estate's readers and residents."""
 
 
 class CostSplit(models.Model):

@@ -5,25 +5,16 @@ from django.urls import reverse
 from gongzhi.accounts.roles import RESIDENT
 from gongzhi.core.plugins import NavItem
 from gongzhi.core.scoping import Scope
+from gongzhi.funds.permissions import FIELD_ROLES
 
-FIELD = {
-    "property_manager",
-    "property_staff",
-    "committee_member",
-    "community_staff",
-    "grid_worker",
-    "volunteer",
-    "street_officer",
-}
 OVERSIGHT = {"street_officer", "department_officer", "community_staff", "party_worker"}
 
 
 def items(scope: Scope) -> list[NavItem]:
     out: list[NavItem] = []
-    staff = scope.everything or bool(scope.roles - {RESIDENT})
-    if staff:
+    if scope.is_staff:
         out.append(NavItem("funds", "资金与收益", reverse("funds:home"), order=80))
-    if scope.everything or scope.roles & FIELD:
+    if scope.everything or scope.roles.intersection(FIELD_ROLES):
         out.append(NavItem("funds_todo", "续筹待办", reverse("funds:todo"), order=80))
     if scope.everything or scope.roles & OVERSIGHT:
         out.append(NavItem("funds_rates", "收缴率", reverse("funds:rates"), order=80))

@@ -1,15 +1,23 @@
 """Input and output schemas of the funds API (资金接口): money in integer fen, areas as decimal strings,
-rates as exact fractions (numerator/denominator) with a display percent. No logic here."""
+rates as exact fractions (numerator/denominator) with a display percent. No logic here.
+
+One input schema per write, shared by the API and the page form (``core.forms.parse_form``). A page
+takes money in yuan as people type it ("1,234.50"): its ``…Form`` schema is the API schema with the
+amount fields typed ``Yuan`` instead of ``Fen`` — the same field names, limits and Chinese titles
+otherwise — so both refuse the same values the same way and both end in fen.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, model_validator
 
 from gongzhi.core.api_support import Day, Name, ObjectId, Page, PageQuery, Text, choices_help
+from gongzhi.core.inputs import Fen, Int, Line, Yuan
 from gongzhi.funds.choices import (
     ContactKind,
     ContactOutcome,
@@ -22,8 +30,15 @@ from gongzhi.funds.choices import (
     SplitBasis,
 )
 
-Fen = int
-MAX_FEN = 10**14
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("不能为空")
+    return value
+
+
+# Free text that may not be empty (a question, an answer, review comments: several lines are fine).
+Said = Annotated[Text, AfterValidator(_not_blank)]
 
 
 class Input(Schema):
@@ -59,18 +74,27 @@ class FundOut(Schema):
 
 
 class FundOpenIn(Input):
-    first_phase_fen: int = Field(ge=1, le=MAX_FEN, title="首期归集额(分)")
-    balance_fen: int = Field(ge=0, le=MAX_FEN, title="当前余额(分)")
+    first_phase_fen: Fen = Field(gt=0, title="首期归集额(分)")
+    balance_fen: Fen = Field(ge=0, title="当前余额(分)")
     opened_on: Day = Field(title="建账日期")
     document_ref: Text = Field("", max_length=120, title="依据")
 
 
+class FundOpenForm(FundOpenIn):
+    first_phase_fen: Yuan = Field(gt=0, title="首期归集额（元）")
+    balance_fen: Yuan = Field(ge=0, title="当前余额（元）")
+
+
 class MovementIn(Input):
     kind: MovementKind = Field(title="类型", description=choices_help(MovementKind))
-    amount_fen: int = Field(ge=-MAX_FEN, le=MAX_FEN, title="金额(分)", description="支出为负数")
+    amount_fen: Fen = Field(title="金额(分)", description="支出为负数")
     occurred_on: Day = Field(title="发生日期")
     note: Text = Field("", max_length=200, title="说明")
     document_ref: Text = Field("", max_length=120, title="凭证/依据")
+
+
+class MovementForm(MovementIn):
+    amount_fen: Yuan = Field(title="金额（元）", description="支出为负数")
 
 
 # --- campaigns --------------------------------------------------------------------------------------
@@ -84,7 +108,7 @@ class StepIn(Input):
         title="负责角色",
         description="property_staff、grid_worker、volunteer、community_staff、committee_member",
     )
-    unpaid_below_percent: int | None = Field(None, ge=1, le=100, title="未交比例低于(%)才进入")
+    unpaid_below_percent: Int | None = Field(None, ge=1, le=100, title="未交比例低于(%)才进入")
     description: Text = Field("", max_length=200, title="做法")
 
 
@@ -106,7 +130,7 @@ class CampaignIn(Input):
     motion_ref: Text = Field(
         "", max_length=40, title="表决事项编号", description="在本系统表决时，关联的表决事项（可空）"
     )
-    rate_fen: int = Field(ge=1, le=10**7, title="续筹标准(分/㎡)")
+    rate_fen: Int = Field(ge=1, le=10**7, title="续筹标准(分/㎡)")
     starts_on: Day = Field(title="开始送达缴款单")
     steps: list[StepIn] | None = Field(None, max_length=10, title="步骤", description="不填则为五步递进法")
 
@@ -184,10 +208,14 @@ class LeftOut(Schema):
 
 
 class PaymentIn(Input):
-    amount_fen: int = Field(ge=1, le=MAX_FEN, title="金额(分)")
+    amount_fen: Fen = Field(gt=0, title="金额(分)")
     paid_on: Day = Field(title="缴款日期")
     method: PaymentMethod = Field(title="方式", description=choices_help(PaymentMethod))
-    bank_ref: Text = Field("", max_length=64, title="银行流水号")
+    bank_ref: Line = Field("", max_length=64, title="银行流水号")
+
+
+class PaymentForm(PaymentIn):
+    amount_fen: Yuan = Field(gt=0, title="金额（元）")
 
 
 class PaymentOut(Schema):
@@ -240,7 +268,14 @@ class UnmatchedOut(Schema):
 
 
 class MatchIn(Input):
-    bill_id: ObjectId = Field(title="缴款单编号")
+    bill_id: ObjectId | None = Field(None, title="缴款单编号")
+    code: Line = Field("", max_length=24, title="缴款识别码", description="缴款单编号或识别码，填一个")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> MatchIn:
+        if self.bill_id is None and not self.code:
+            raise ValueError("请填写缴款识别码或缴款单编号")
+        return self
 
 
 class TodoOut(Schema):
@@ -273,10 +308,10 @@ class FeeBillOut(Schema):
 
 class FeePlanIn(Input):
     first_bill_month: Day = Field(title="首个计费月", description="体验期结束后的第一个月，某月1日")
-    residential_fen: int | None = Field(None, ge=0, le=10**6, title="住宅(分/㎡·月)", description="不填取合同标准")
-    commercial_fen: int | None = Field(None, ge=0, le=10**6, title="商业(分/㎡·月)")
-    office_fen: int | None = Field(None, ge=0, le=10**6, title="办公(分/㎡·月)")
-    parking_fen: int | None = Field(None, ge=0, le=10**6, title="车位(分/㎡·月)")
+    residential_fen: Int | None = Field(None, ge=0, le=10**6, title="住宅(分/㎡·月)", description="不填取合同标准")
+    commercial_fen: Int | None = Field(None, ge=0, le=10**6, title="商业(分/㎡·月)")
+    office_fen: Int | None = Field(None, ge=0, le=10**6, title="办公(分/㎡·月)")
+    parking_fen: Int | None = Field(None, ge=0, le=10**6, title="车位(分/㎡·月)")
 
 
 class FeePlanOut(Schema):
@@ -307,9 +342,13 @@ class FeePaymentOut(Schema):
 
 
 class FeePaymentIn(Input):
-    amount_fen: int = Field(ge=1, le=MAX_FEN, title="金额(分)")
+    amount_fen: Fen = Field(gt=0, title="金额(分)")
     paid_on: Day = Field(title="缴款日期")
     method: PaymentMethod = Field(title="方式", description=choices_help(PaymentMethod))
+
+
+class FeePaymentForm(FeePaymentIn):
+    amount_fen: Yuan = Field(gt=0, title="金额（元）")
 
 
 class CollectionQuery(Schema):
@@ -337,12 +376,16 @@ class CollectionRowOut(Schema):
 class EntryIn(Input):
     kind: EntryKind = Field(title="类型", description=choices_help(EntryKind) + "（冲正请用冲正接口）")
     source: RevenueSource | None = Field(None, title="来源", description=choices_help(RevenueSource))
-    amount_fen: int = Field(ge=1, le=MAX_FEN, title="金额(分)")
+    amount_fen: Fen = Field(gt=0, title="金额(分)")
     occurred_on: Day = Field(title="发生日期")
     description: Name = Field(max_length=200, title="摘要")
     document_ref: Text = Field("", max_length=200, title="凭证")
     decision_ref: Text = Field("", max_length=200, title="业主决定")
     building_id: ObjectId | None = Field(None, title="楼栋编号")
+
+
+class EntryForm(EntryIn):
+    amount_fen: Yuan = Field(gt=0, title="金额（元）")
 
 
 class EntryOut(Schema):
@@ -379,7 +422,11 @@ class ReverseIn(Input):
 
 
 class ObjectionIn(Input):
-    text: Name = Field(max_length=500, title="疑问")
+    text: Said = Field(max_length=500, title="疑问")
+
+
+class AnswerIn(Input):
+    answer: Said = Field(max_length=500, title="答复")
 
 
 class ObjectionOut(Schema):
@@ -415,7 +462,7 @@ class ReviewIn(Input):
     subject: ReviewSubject = Field(title="查阅内容", description=choices_help(ReviewSubject))
     period_start: Day = Field(title="期间起")
     period_end: Day = Field(title="期间止")
-    comments: Name = Field(max_length=2000, title="意见")
+    comments: Said = Field(max_length=2000, title="意见")
 
 
 class ReviewOut(Schema):
@@ -441,9 +488,13 @@ class ReviewsOut(Schema):
 
 class SplitIn(Input):
     title: Name = Field(max_length=100, title="事项")
-    total_fen: int = Field(ge=1, le=MAX_FEN, title="总额(分)")
+    total_fen: Fen = Field(gt=0, title="总额(分)")
     basis: SplitBasis = Field(title="分摊对象", description=choices_help(SplitBasis))
     decision_ref: Text = Field("", max_length=200, title="依据")
+
+
+class SplitForm(SplitIn):
+    total_fen: Yuan = Field(gt=0, title="总额（元）")
 
 
 class ShareOut(Schema):

@@ -13,9 +13,10 @@ from django.db.models import BigIntegerField, Case, Count, F, Max, Q, QuerySet, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from gongzhi.core.errors import invalid
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.funds import rules
-from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, ENTRY_SIGN, EntryKind, MovementKind, ReviewSubject, step_roles
+from gongzhi.funds.choices import ASSIGNEE_ROLE_CHOICES, ENTRY_SIGN, EntryKind, MovementKind, ReviewSubject
 from gongzhi.funds.models import (
     Campaign,
     CampaignBill,
@@ -30,8 +31,9 @@ from gongzhi.funds.models import (
     RateSnapshot,
     Review,
     UnitFund,
-    paths_for_roles,
+    UnmatchedRow,
 )
+from gongzhi.funds.permissions import step_roles, works_step
 from gongzhi.registry.models import Ownership, Place
 
 ROLE_LABEL = dict(ASSIGNEE_ROLE_CHOICES)
@@ -46,6 +48,21 @@ def estate_for_user(user: Any, pk: Any) -> Place:
 
 def estates_for_user(user: Any) -> QuerySet[Place]:
     return Place.objects.estates().visible_to(user).order_by("path")
+
+
+def estate_buildings(estate: Place) -> list[Place]:
+    return list(Place.objects.filter(parent=estate, kind="building").order_by("sort_key", "name"))
+
+
+def estate_building(estate: Place, pk: int | None) -> Place | None:
+    """A building of the estate named by id in a form or a request (``None`` for none); an id that is not
+    one of the estate's buildings is refused naming the field."""
+    if pk is None:
+        return None
+    building = Place.objects.filter(parent=estate, kind="building", pk=pk).first()
+    if building is None:
+        raise invalid("building_id", "楼栋编号：楼栋不属于该小区")
+    return building
 
 
 # --- fund ---------------------------------------------------------------------------------------------
@@ -231,7 +248,7 @@ class LeftRow:
 
 def campaign_left(campaign: Campaign) -> list[LeftRow]:
     """Who is left, at which step, who is on it (谁没交、在第几步、谁在跟进): the weekly review list."""
-    from gongzhi.funds.services import _estate_users
+    from gongzhi.funds.services.shared import _estate_holders, _estate_users
 
     steps = {s.number: s for s in CampaignStep.objects.filter(campaign=campaign)}
     bills = list(
@@ -247,10 +264,11 @@ def campaign_left(campaign: Campaign) -> list[LeftRow]:
     ):
         last[c.bill_id] = c
     people: dict[str, list[str]] = {}
+    holders = _estate_holders(campaign.estate)
     for step in steps.values():
         roles = step_roles(step.assignee_role)
         people[step.assignee_role] = sorted(
-            u.display_name or u.get_username() for u in _estate_users(campaign.estate, roles)
+            u.display_name or u.get_username() for u in _estate_users(campaign.estate, roles, holders)
         )
     return [
         LeftRow(
@@ -258,6 +276,21 @@ def campaign_left(campaign: Campaign) -> list[LeftRow]:
         )
         for b in bills
     ]
+
+
+def unmatched_rows(campaign: Campaign, limit: int = 200) -> list[UnmatchedRow]:
+    """The campaign's statement rows still waiting for a person to match them (待认领), latest import first."""
+    return list(
+        UnmatchedRow.objects.filter(campaign=campaign, payment__isnull=True).order_by("-statement_id", "row")[:limit]
+    )
+
+
+def bill_for_match(row: UnmatchedRow, *, bill_id: int | None = None, code: str = "") -> CampaignBill | None:
+    """The bill of the row's campaign named by its id or its 缴款识别码 (as printed: case does not matter)."""
+    bills = CampaignBill.objects.filter(campaign_id=row.campaign_id)
+    if bill_id is not None:
+        return bills.filter(pk=bill_id).first()
+    return bills.filter(code=code.strip().upper()).first()
 
 
 def todo_for_user(user: Any) -> list[tuple[CampaignStep, list[CampaignBill]]]:
@@ -269,10 +302,9 @@ def todo_for_user(user: Any) -> list[tuple[CampaignStep, list[CampaignBill]]]:
         .select_related("campaign__estate")
         .order_by("campaign_id", "number")
     )
-    everything = scope_of(user).everything
+    scope = scope_of(user)
     for step in steps:
-        roles = step_roles(step.assignee_role)
-        if not everything and not any(step.campaign.estate.path.startswith(p) for p in paths_for_roles(user, roles)):
+        if not works_step(scope, step.assignee_role, step.campaign.estate):
             continue
         bills = list(
             CampaignBill.objects.filter(campaign=step.campaign, step=step.number, paid_on__isnull=True)

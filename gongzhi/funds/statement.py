@@ -23,6 +23,9 @@ MAX_FILE_BYTES = 40 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024
 MAX_ROWS = 200_000
 HEADER_SEARCH_ROWS = 10
+MAX_PAYER = 100  # the columns of UnmatchedRow
+MAX_MEMO = 200
+MAX_FILE_NAME = 200
 CODE_RE = re.compile(r"XC(\d{1,9})-(\d{1,12})", re.IGNORECASE)
 
 
@@ -233,19 +236,14 @@ def check_rows(rows: list[tuple[int, tuple]], today: dt.date) -> tuple[list[Stat
         except ValueError as exc:
             row_errors.append(RowError(number, HEADER_OF["amount"], str(exc)))
             amount = None
+        payer, memo = _text(cell(values, "payer")), _text(cell(values, "memo"))
+        for key, text, limit in (("payer", payer, MAX_PAYER), ("memo", memo, MAX_MEMO)):
+            if len(text) > limit:  # kept whole or refused, never cut
+                row_errors.append(RowError(number, HEADER_OF[key], f"超过{limit}个字符"))
         if row_errors:
             errors.extend(row_errors)
             continue
-        good.append(
-            StatementRow(
-                row=number,
-                ref=ref,
-                paid_on=paid_on,
-                amount_fen=amount,
-                payer=_text(cell(values, "payer"))[:100],
-                memo=_text(cell(values, "memo"))[:200],
-            )
-        )
+        good.append(StatementRow(row=number, ref=ref, paid_on=paid_on, amount_fen=amount, payer=payer, memo=memo))
     if not data and not errors:
         raise StatementFileError("文件中没有流水记录（表头下面是空的）。")
     return good, errors

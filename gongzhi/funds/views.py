@@ -2,35 +2,36 @@
 reviewers' sign-off, the street's rates across estates, and the owner's phone pages (my bills, my
 fund, the estate's ledger).
 
-Reads go through ``visible_to`` / ``get_for_user`` (404 for who may not see); writes through the
-services, which refuse with ``PermissionDenied`` (403) or ``ValidationError`` (a message, nothing
-changed).
+Reads go through ``visible_to`` / ``get_for_user`` (404 for who may not see). What a page shows it
+asks gongzhi.funds.permissions (``allowed``); every form parses through the API's schema
+(``parse_form``: amounts in yuan, the same limits and Chinese messages) and writes through the
+service, which guards with the same predicate: a refusal is the 403 page with the permission's
+reason, or a message naming the field (nothing changed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pydantic import BaseModel
 
-from gongzhi.accounts.roles import RESIDENT
-from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.core.errors import NotFound, invalid, messages_of
+from gongzhi.core.forms import parse_form
+from gongzhi.core.inputs import labelled
+from gongzhi.core.permissions import allowed
+from gongzhi.core.scoping import get_for_user, is_staff, require_staff, scope_of
+from gongzhi.funds import permissions as perms
 from gongzhi.funds import rules, selectors, services
 from gongzhi.funds.choices import (
-    COMMITTEE_ROLES,
-    COMMUNITY_ROLES,
-    FIELD_ROLES,
-    FINANCE_ROLES,
-    REVIEWER_ROLES,
     ContactKind,
     ContactOutcome,
     DecisionBody,
@@ -54,72 +55,62 @@ from gongzhi.funds.models import (
     Objection,
     StatementImport,
     UnmatchedRow,
-    may_act,
+)
+from gongzhi.funds.schemas import (
+    AnswerIn,
+    CampaignIn,
+    ContactIn,
+    EntryForm,
+    FeeIssueIn,
+    FeePaymentForm,
+    FeePlanIn,
+    FundOpenForm,
+    MatchIn,
+    MovementForm,
+    ObjectionIn,
+    PaymentForm,
+    PeriodIn,
+    ReverseIn,
+    ReviewIn,
+    SplitForm,
 )
 from gongzhi.funds.statement import HEADERS as STATEMENT_HEADERS
-from gongzhi.governance.models import ServiceContract
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.models import Place
 
 
-def _is_staff(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.everything or bool(scope.roles - {RESIDENT})
+def _reason(exc: ValidationError, schema: type[BaseModel] | None = None) -> str:
+    """What the form or the service refused, each field named in Chinese (the form's title for it)."""
+    titles = {name: info.title or "" for name, info in schema.model_fields.items()} if schema else {}
+    said = []
+    for name, message in messages_of(exc).items():
+        title = titles.get(name, "")
+        said.append(message if not title or message.startswith(title) else labelled(title, message))
+    return "；".join(said)
 
 
-def _require_staff(user: Any) -> None:
-    if not _is_staff(user):
-        raise Http404
-
-
-def _errors(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
-
-
-def _act(request: HttpRequest, back: str, action: Callable[[], Any], done: str) -> HttpResponse:
-    """Run a service; its refusal is a message on the page it came from (and nothing changed)."""
+def _act(
+    request: HttpRequest, back: str, action: Callable[[], Any], done: str, schema: type[BaseModel] | None = None
+) -> HttpResponse:
+    """Run a page's write (parse and service inside ``action``); a refusal of the input or of the state is
+    a message on the page it came from, its reason as the service gave it (and nothing changed). A
+    ``Forbidden`` is not caught: it is the 403 page with the permission's reason."""
     try:
         action()
     except ValidationError as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, _reason(exc, schema))
     else:
         messages.success(request, done)
     return redirect(back)
-
-
-def _fen(value: str | None, field: str) -> int:
-    """Yuan typed by a person ("1234.5") as fen; at most two decimals."""
-    try:
-        amount = Decimal((value or "").strip().replace(",", ""))
-    except InvalidOperation as exc:
-        raise ValidationError({field: "请填写金额（元，最多两位小数）"}) from exc
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal("1e12"):
-        raise ValidationError({field: "请填写金额（元，最多两位小数）"})
-    return int(amount * 100)
-
-
-def _int(value: str | None, field: str, label: str) -> int:
-    try:
-        return int((value or "").strip())
-    except ValueError as exc:
-        raise ValidationError({field: f"{label}应为整数"}) from exc
-
-
-def _date(value: str | None, field: str, label: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError as exc:
-        raise ValidationError({field: f"{label}应为日期（YYYY-MM-DD）"}) from exc
 
 
 def _estate(request: HttpRequest, pk: int) -> Place:
     return selectors.estate_for_user(request.user, pk)
 
 
-def _require_roles(user: Any, roles: tuple[str, ...], estate: Place) -> None:
-    if not may_act(user, roles, estate.path):
-        raise PermissionDenied
+def _can(request: HttpRequest, estate: Place) -> dict[str, bool]:
+    """What the user may do in the estate, for the template (the same predicates the services guard with)."""
+    return allowed(scope_of(request.user), estate, acts=perms.ESTATE_ACTS)
 
 
 # --- overview ------------------------------------------------------------------------------------------
@@ -129,12 +120,14 @@ def _require_roles(user: Any, roles: tuple[str, ...], estate: Place) -> None:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The staff overview: estates with their fund, campaigns, and overdue reviews."""
-    _require_staff(request.user)
+    require_staff(request.user)
     estates = list(selectors.estates_for_user(request.user)[:300])
     accounts = {a.estate_id: a for a in FundAccount.objects.filter(estate__in=estates)}
+    scope = scope_of(request.user)
     rows = [
         {
             "estate": e,
+            "can_split": perms.can_split_costs(scope, e),
             "account": accounts.get(e.pk),
             "due": bool(accounts.get(e.pk))
             and rules.replenishment_due(accounts[e.pk].balance_fen, accounts[e.pk].first_phase_fen),
@@ -162,14 +155,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def fund(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
     view = selectors.fund_view(request.user, estate)
-    writer = may_act(request.user, COMMITTEE_ROLES + COMMUNITY_ROLES, estate.path)
     return render(
         request,
         "funds/fund.html",
         {
             "estate": estate,
             "view": view,
-            "writer": writer,
+            "can": _can(request, estate),
             "kinds": [k for k in MovementKind.choices if k[0] != "first_phase"],
             "nav_active": "funds",
         },
@@ -180,20 +172,15 @@ def fund(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def fund_open(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
-    p = request.POST
+    perms.can_manage_fund.require(request.user, estate)
     return _act(
         request,
         f"/funds/estate/{estate.pk}/fund/",
         lambda: services.fund_account_open(
-            estate=estate,
-            first_phase_fen=_fen(p.get("first_phase"), "first_phase_fen"),
-            balance_fen=_fen(p.get("balance"), "balance_fen"),
-            opened_on=_date(p.get("opened_on"), "opened_on", "建账日期"),
-            document_ref=p.get("document_ref", "")[:120],
-            actor=request.user,
+            estate=estate, actor=request.user, **parse_form(FundOpenForm, request.POST).model_dump()
         ),
         "已建立维修资金账户",
+        FundOpenForm,
     )
 
 
@@ -201,24 +188,18 @@ def fund_open(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def fund_movement(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_manage_fund.require(request.user, estate)
     account = FundAccount.objects.filter(estate=estate).first()
     if account is None:
-        raise Http404
-    p = request.POST
+        raise NotFound("该小区尚未建立维修资金账户")
     return _act(
         request,
         f"/funds/estate/{estate.pk}/fund/",
         lambda: services.fund_movement_record(
-            account=account,
-            kind=p.get("kind", ""),
-            amount_fen=_fen(p.get("amount"), "amount_fen"),
-            occurred_on=_date(p.get("occurred_on"), "occurred_on", "发生日期"),
-            note=p.get("note", "")[:200],
-            document_ref=p.get("document_ref", "")[:120],
-            actor=request.user,
+            account=account, actor=request.user, **parse_form(MovementForm, request.POST).model_dump()
         ),
         "已登记",
+        MovementForm,
     )
 
 
@@ -228,25 +209,18 @@ def fund_movement(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
+    """发起续筹: the form is parsed by the API's schema (CampaignIn), the estate from the URL."""
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_run_campaign.require(request.user, estate)
     error = ""
     if request.method == "POST":
-        p = request.POST
         try:
+            data = parse_form(CampaignIn, request.POST, estate_id=estate.pk)
             campaign = services.campaign_start(
-                estate=estate,
-                title=p.get("title", "")[:100],
-                decision_date=_date(p.get("decision_date"), "decision_date", "决定日期"),
-                decision_body=p.get("decision_body", ""),
-                decision_document=p.get("decision_document", "")[:200],
-                rate_fen=_int(p.get("rate_fen"), "rate_fen", "续筹标准"),
-                starts_on=_date(p.get("starts_on"), "starts_on", "开始日期"),
-                motion_ref=p.get("motion_ref", "")[:40],
-                actor=request.user,
+                estate=estate, actor=request.user, **data.model_dump(exclude={"estate_id", "steps"})
             )
         except ValidationError as exc:
-            error = _errors(exc)
+            error = _reason(exc, CampaignIn)
         else:
             messages.success(request, f"已发起续筹，出账 {campaign.bills.count()} 户")
             return redirect("funds:campaign", pk=campaign.pk)
@@ -261,13 +235,14 @@ def campaign_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
             "form": request.POST,
             "nav_active": "funds",
         },
+        status=400 if error else 200,
     )
 
 
 @login_required
 @require_GET
 def campaign(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_staff(request.user)
+    require_staff(request.user)
     c = selectors.campaign_for_user(request.user, pk)
     total, per = selectors.campaign_progress(c)
     return render(
@@ -278,7 +253,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "per": per,
             "steps": list(CampaignStep.objects.filter(campaign=c)),
-            "finance": may_act(request.user, FINANCE_ROLES, c.estate.path),
+            "can": _can(request, c.estate),
             "imports": list(StatementImport.objects.filter(campaign=c)[:10]),
             "nav_active": "funds",
         },
@@ -289,7 +264,7 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The weekly review (每周复盘): the payment-rate curve and who is left, at which step, who is on it."""
-    _require_staff(request.user)
+    require_staff(request.user)
     c = selectors.campaign_for_user(request.user, pk)
     total, per = selectors.campaign_progress(c)
     left = selectors.campaign_left(c)
@@ -311,7 +286,7 @@ def campaign_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def campaign_notices(request: HttpRequest, pk: int) -> HttpResponse:
     """Printable payment notices (缴款通知单), one building at a time."""
-    _require_staff(request.user)
+    require_staff(request.user)
     c = selectors.campaign_for_user(request.user, pk)
     buildings = list(
         Place.objects.filter(pk__in=CampaignBill.objects.filter(campaign=c).values("building_id")).order_by(
@@ -333,41 +308,46 @@ def campaign_notices(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+MAX_SHOWN_ROW_ERRORS = 200  # a statement with thousands of bad rows: the first 200 are listed
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Bank statement import (导入银行流水): all or nothing; unmatched rows listed for a person to match."""
-    _require_staff(request.user)
+    require_staff(request.user)
     c = selectors.campaign_for_user(request.user, pk)
-    if not may_act(request.user, FINANCE_ROLES, c.estate.path):
-        raise PermissionDenied
+    perms.can_take_payment.require(request.user, c.estate)
     errors: list[Any] = []
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "请选择银行流水文件（.xlsx 或 .csv）")
+            messages.error(request, "银行流水文件：请选择银行流水文件（.xlsx 或 .csv）")
         else:
             try:
                 result = services.statement_import(
                     campaign=c, content=upload.read(), file_name=upload.name, actor=request.user
                 )
             except services.StatementRejected as exc:
-                errors = exc.errors[:200]
+                errors = exc.errors[:MAX_SHOWN_ROW_ERRORS]
                 messages.error(request, f"文件有 {len(exc.errors)} 处错误，没有导入任何一笔。请改正后重新上传。")
             except ValidationError as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, _reason(exc))
             else:
                 messages.success(
                     request, f"已入账 {result.matched} 笔，待认领 {result.unmatched} 笔，已导入过 {result.skipped} 笔"
                 )
                 return redirect("funds:campaign_import", pk=c.pk)
-    unmatched = list(
-        UnmatchedRow.objects.filter(campaign=c, payment__isnull=True).order_by("-statement_id", "row")[:200]
-    )
     return render(
         request,
         "funds/campaign_import.html",
-        {"c": c, "errors": errors, "unmatched": unmatched, "headers": STATEMENT_HEADERS, "nav_active": "funds"},
+        {
+            "c": c,
+            "errors": errors,
+            "unmatched": selectors.unmatched_rows(c),
+            "headers": STATEMENT_HEADERS,
+            "nav_active": "funds",
+        },
         status=400 if errors else 200,
     )
 
@@ -375,16 +355,18 @@ def campaign_import(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def unmatched_match(request: HttpRequest, pk: int) -> HttpResponse:
-    row = get_for_user(UnmatchedRow.objects.select_related("campaign"), request.user, write=True, pk=pk)
-    code = request.POST.get("code", "").strip().upper()
-    back = f"/funds/campaign/{row.campaign_id}/import/"
-    bill = CampaignBill.objects.filter(campaign_id=row.campaign_id, code=code).first()
-    if bill is None:
-        messages.error(request, f"找不到缴款识别码“{code[:24]}”的缴款单")
-        return redirect(back)
-    return _act(
-        request, back, lambda: services.unmatched_match(row=row, bill=bill, actor=request.user), f"已认领到 {bill.code}"
-    )
+    """人工认领: the bill is named by its 缴款识别码 (MatchIn, as the API also accepts)."""
+    row = get_for_user(UnmatchedRow.objects.select_related("campaign", "estate"), request.user, pk=pk)
+    perms.can_take_payment.require(request.user, row.estate)
+
+    def match() -> Any:
+        data = parse_form(MatchIn, request.POST)
+        bill = selectors.bill_for_match(row, bill_id=data.bill_id, code=data.code)
+        if bill is None:
+            raise invalid("code", f"缴款识别码：本次续筹没有缴款识别码为“{data.code}”的缴款单")
+        return services.unmatched_match(row=row, bill=bill, actor=request.user)
+
+    return _act(request, f"/funds/campaign/{row.campaign_id}/import/", match, "已认领", MatchIn)
 
 
 @login_required
@@ -395,7 +377,7 @@ def bill(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    staff = _is_staff(request.user)
+    staff = is_staff(request.user)
     return render(
         request,
         "funds/bill.html",
@@ -405,8 +387,7 @@ def bill(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": list(b.payments.all()),
             "contacts": list(ContactLog.objects.visible_to(request.user).filter(bill=b).select_related("by")),
             "steps": list(CampaignStep.objects.filter(campaign=b.campaign)),
-            "finance": CampaignBill.objects.filter(pk=b.pk).editable_by(request.user).exists(),
-            "field": may_act(request.user, FIELD_ROLES, b.estate.path),
+            "can": _can(request, b.estate),
             "methods": PaymentMethod.choices,
             "contact_kinds": ContactKind.choices,
             "outcomes": ContactOutcome.choices,
@@ -419,20 +400,16 @@ def bill(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bill_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    b = get_for_user(CampaignBill.objects.all(), request.user, write=True, pk=pk)
-    p = request.POST
+    b = get_for_user(CampaignBill.objects.select_related("estate"), request.user, pk=pk)
+    perms.can_take_payment.require(request.user, b.estate)
     return _act(
         request,
         f"/funds/bill/{b.pk}/",
         lambda: services.campaign_payment_record(
-            bill=b,
-            amount_fen=_fen(p.get("amount"), "amount_fen"),
-            paid_on=_date(p.get("paid_on"), "paid_on", "缴款日期"),
-            method=p.get("method", ""),
-            bank_ref=p.get("bank_ref", "").strip()[:64],
-            actor=request.user,
+            bill=b, actor=request.user, **parse_form(PaymentForm, request.POST).model_dump()
         ),
         "已录入缴款",
+        PaymentForm,
     )
 
 
@@ -440,19 +417,13 @@ def bill_pay(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def bill_contact(request: HttpRequest, pk: int) -> HttpResponse:
     b = get_for_user(CampaignBill.objects.select_related("estate"), request.user, pk=pk)
-    _require_roles(request.user, FIELD_ROLES, b.estate)
-    p = request.POST
+    perms.can_log_contact.require(request.user, b.estate)
     return _act(
         request,
         f"/funds/bill/{b.pk}/",
-        lambda: services.contact_log(
-            bill=b,
-            kind=p.get("kind", ""),
-            outcome=p.get("outcome", ""),
-            note=p.get("note", "").strip(),
-            actor=request.user,
-        ),
+        lambda: services.contact_log(bill=b, actor=request.user, **parse_form(ContactIn, request.POST).model_dump()),
         "已记录联系情况",
+        ContactIn,
     )
 
 
@@ -460,7 +431,7 @@ def bill_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def todo(request: HttpRequest) -> HttpResponse:
     """My to-do list (我的续筹待办): the unpaid units on the steps I work."""
-    _require_staff(request.user)
+    require_staff(request.user)
     return render(
         request, "funds/todo.html", {"groups": selectors.todo_for_user(request.user), "nav_active": "funds_todo"}
     )
@@ -516,11 +487,11 @@ def ledger(request: HttpRequest, estate_pk: int) -> HttpResponse:
             "objections": objections,
             "chain_ok": ok,
             "bad": bad,
-            "writer": may_act(request.user, FINANCE_ROLES + COMMITTEE_ROLES, estate.path),
+            "can": _can(request, estate),
             "fund_due": bool(account) and rules.replenishment_due(account.balance_fen, account.first_phase_fen),
             "kinds": [k for k in EntryKind.choices if k[0] != EntryKind.REVERSAL],
             "sources": RevenueSource.choices,
-            "buildings": list(Place.objects.filter(parent=estate, kind="building").order_by("sort_key", "name")),
+            "buildings": selectors.estate_buildings(estate),
             "today": timezone.localdate(),
             "nav_active": "funds",
         },
@@ -531,41 +502,34 @@ def ledger(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def ledger_append(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, FINANCE_ROLES + COMMITTEE_ROLES, estate)
-    p = request.POST
-    building = (
-        Place.objects.filter(parent=estate, pk=p.get("building") or 0).first()
-        if (p.get("building") or "").isdigit()
-        else None
-    )
-    return _act(
-        request,
-        f"/funds/estate/{estate.pk}/ledger/",
-        lambda: services.ledger_append(
+    perms.can_book.require(request.user, estate)
+
+    def append() -> Any:
+        data = parse_form(EntryForm, request.POST)
+        return services.ledger_append(
             estate=estate,
-            kind=p.get("kind", ""),
-            source=p.get("source", ""),
-            amount_fen=_fen(p.get("amount"), "amount_fen"),
-            occurred_on=_date(p.get("occurred_on"), "occurred_on", "发生日期"),
-            description=p.get("description", "")[:200],
-            document_ref=p.get("document_ref", "")[:200],
-            decision_ref=p.get("decision_ref", "")[:200],
-            building=building,
+            source=data.source or "",
+            building=selectors.estate_building(estate, data.building_id),
             actor=request.user,
-        ),
-        "已记账",
-    )
+            **data.model_dump(exclude={"building_id", "source"}),
+        )
+
+    return _act(request, f"/funds/estate/{estate.pk}/ledger/", append, "已记账", EntryForm)
 
 
 @login_required
 @require_POST
 def ledger_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_for_user(LedgerEntry.objects.select_related("estate"), request.user, write=True, pk=pk)
+    entry = get_for_user(LedgerEntry.objects.select_related("estate"), request.user, pk=pk)
+    perms.can_book.require(request.user, entry.estate)
     return _act(
         request,
         f"/funds/estate/{entry.estate_id}/ledger/",
-        lambda: services.ledger_reverse(entry=entry, reason=request.POST.get("reason", "")[:150], actor=request.user),
+        lambda: services.ledger_reverse(
+            entry=entry, reason=parse_form(ReverseIn, request.POST).reason, actor=request.user
+        ),
         f"已冲正 #{entry.seq}",
+        ReverseIn,
     )
 
 
@@ -573,18 +537,15 @@ def ledger_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ledger_close(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, FINANCE_ROLES + COMMITTEE_ROLES, estate)
-    p = request.POST
+    perms.can_close_period.require(request.user, estate)
     return _act(
         request,
         f"/funds/estate/{estate.pk}/ledger/",
         lambda: services.ledger_period_close(
-            estate=estate,
-            start=_date(p.get("start"), "start", "期间起"),
-            end=_date(p.get("end"), "end", "期间止"),
-            actor=request.user,
+            estate=estate, actor=request.user, **parse_form(PeriodIn, request.POST).model_dump()
         ),
         "已结账，期间报表已生成",
+        PeriodIn,
     )
 
 
@@ -608,26 +569,32 @@ def period(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection_file(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_for_user(LedgerEntry.objects.all(), request.user, pk=pk)
+    entry = get_for_user(LedgerEntry.objects.select_related("estate"), request.user, pk=pk)
+    perms.can_object.require(request.user, entry.estate)
     return _act(
         request,
         f"/funds/estate/{entry.estate_id}/ledger/",
-        lambda: services.objection_file(entry=entry, text=request.POST.get("text", ""), actor=request.user),
+        lambda: services.objection_file(
+            entry=entry, text=parse_form(ObjectionIn, request.POST).text, actor=request.user
+        ),
         "已提交，记账人和业委会会答复您",
+        ObjectionIn,
     )
 
 
 @login_required
 @require_POST
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = get_for_user(Objection.objects.all(), request.user, write=True, pk=pk)
+    objection = get_for_user(Objection.objects.select_related("estate"), request.user, pk=pk)
+    perms.can_answer_objection.require(request.user, objection.estate)
     return _act(
         request,
         f"/funds/estate/{objection.estate_id}/ledger/",
         lambda: services.objection_answer(
-            objection=objection, answer=request.POST.get("answer", ""), actor=request.user
+            objection=objection, answer=parse_form(AnswerIn, request.POST).answer, actor=request.user
         ),
         "已答复",
+        AnswerIn,
     )
 
 
@@ -638,7 +605,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def reviews(request: HttpRequest, estate_pk: int) -> HttpResponse:
     """Oversight (查阅监督): each subject's last review, what is overdue, and the sign-off form."""
-    _require_staff(request.user)
+    require_staff(request.user)
     estate = _estate(request, estate_pk)
     from gongzhi.funds.models import Review
 
@@ -653,7 +620,7 @@ def reviews(request: HttpRequest, estate_pk: int) -> HttpResponse:
             "history": list(
                 Review.objects.visible_to(request.user).filter(estate=estate).select_related("reviewer")[:50]
             ),
-            "reviewer": may_act(request.user, REVIEWER_ROLES, estate.path),
+            "can": _can(request, estate),
             "subjects": ReviewSubject.choices,
             "default_start": rules.quarter_of(last_q_end)[0],
             "default_end": last_q_end,
@@ -666,20 +633,15 @@ def reviews(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def review_sign(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, REVIEWER_ROLES, estate)
-    p = request.POST
+    perms.can_review.require(request.user, estate)
     return _act(
         request,
         f"/funds/estate/{estate.pk}/reviews/",
         lambda: services.review_sign(
-            estate=estate,
-            subject=p.get("subject", ""),
-            period_start=_date(p.get("period_start"), "period_start", "期间起"),
-            period_end=_date(p.get("period_end"), "period_end", "期间止"),
-            comments=p.get("comments", "")[:2000],
-            actor=request.user,
+            estate=estate, actor=request.user, **parse_form(ReviewIn, request.POST).model_dump()
         ),
         "已签署查阅意见",
+        ReviewIn,
     )
 
 
@@ -690,10 +652,10 @@ def review_sign(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_GET
 def fees(request: HttpRequest, estate_pk: int) -> HttpResponse:
     """Property fees of an estate (物业费): the plan, the months billed, collection by building and month, arrears."""
-    _require_staff(request.user)
+    require_staff(request.user)
     estate = _estate(request, estate_pk)
     today = timezone.localdate()
-    contract = ServiceContract.objects.filter(estate=estate).current(today).select_related("company").first()
+    contract = current_contract(estate, today)
     plan = FeePlan.objects.filter(estate=estate).select_related("contract").order_by("-pk").first()
     arrears = list(
         FeeBill.objects.visible_to(request.user)
@@ -708,7 +670,8 @@ def fees(request: HttpRequest, estate_pk: int) -> HttpResponse:
             "estate": estate,
             "contract": contract,
             "plan": plan,
-            "finance": may_act(request.user, FINANCE_ROLES, estate.path),
+            "can": _can(request, estate),
+            "can_set_plan": contract is not None and perms.can_set_fee_plan(scope_of(request.user), contract),
             "by_building": selectors.collection_rates(request.user, by="building", estate=estate),
             "by_month": selectors.collection_rates(request.user, by="month", estate=estate),
             "arrears": arrears,
@@ -724,19 +687,18 @@ def fees(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def fee_plan(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, FINANCE_ROLES, estate)
-    contract = ServiceContract.objects.filter(estate=estate).current(timezone.localdate()).first()
+    contract = current_contract(estate, timezone.localdate())
     if contract is None:
-        raise Http404
+        raise NotFound("该小区没有现行的物业服务合同")
+    perms.can_set_fee_plan.require(request.user, contract)
     return _act(
         request,
         f"/funds/estate/{estate.pk}/fees/",
         lambda: services.fee_plan_set(
-            contract=contract,
-            first_bill_month=_date(request.POST.get("first_bill_month"), "first_bill_month", "首个计费月"),
-            actor=request.user,
+            contract=contract, actor=request.user, **parse_form(FeePlanIn, request.POST).model_dump()
         ),
         "已设定收费方案",
+        FeePlanIn,
     )
 
 
@@ -744,17 +706,18 @@ def fee_plan(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def fee_issue(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, FINANCE_ROLES, estate)
+    perms.can_collect_fees.require(request.user, estate)
     plan = FeePlan.objects.filter(estate=estate).order_by("-pk").first()
     if plan is None:
-        raise Http404
+        raise NotFound("该小区尚未设定收费方案")
     return _act(
         request,
         f"/funds/estate/{estate.pk}/fees/",
         lambda: services.fee_bills_issue(
-            plan=plan, month=_date(request.POST.get("month"), "month", "计费月"), actor=request.user
+            plan=plan, month=parse_form(FeeIssueIn, request.POST).month, actor=request.user
         ),
         "已出账（已出过的月份不会重复出账）",
+        FeeIssueIn,
     )
 
 
@@ -762,7 +725,7 @@ def fee_issue(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @require_POST
 def fee_remind(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, FINANCE_ROLES, estate)
+    perms.can_collect_fees.require(request.user, estate)
     return _act(
         request,
         f"/funds/estate/{estate.pk}/fees/",
@@ -774,19 +737,16 @@ def fee_remind(request: HttpRequest, estate_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def fee_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    b = get_for_user(FeeBill.objects.all(), request.user, write=True, pk=pk)
-    p = request.POST
+    b = get_for_user(FeeBill.objects.select_related("estate"), request.user, pk=pk)
+    perms.can_collect_fees.require(request.user, b.estate)
     return _act(
         request,
         f"/funds/estate/{b.estate_id}/fees/",
         lambda: services.fee_payment_record(
-            bill=b,
-            amount_fen=_fen(p.get("amount"), "amount_fen"),
-            paid_on=_date(p.get("paid_on"), "paid_on", "缴款日期"),
-            method=p.get("method", ""),
-            actor=request.user,
+            bill=b, actor=request.user, **parse_form(FeePaymentForm, request.POST).model_dump()
         ),
         "已收费并开具收据",
+        FeePaymentForm,
     )
 
 
@@ -797,7 +757,7 @@ def fee_pay(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def rates(request: HttpRequest) -> HttpResponse:
     """Collection and payment rates across the estates the user sees (街道/社区：各小区收缴率)."""
-    _require_staff(request.user)
+    require_staff(request.user)
     since = rules.month_start(timezone.localdate()).replace(month=1)
     rows = selectors.collection_rates(request.user, by="estate", since=since)
     campaigns = selectors.campaign_totals(list(selectors.campaigns_for_user(request.user)[:100]))
@@ -821,21 +781,15 @@ def rates(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def split_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
     estate = _estate(request, estate_pk)
-    _require_roles(request.user, COMMITTEE_ROLES + COMMUNITY_ROLES, estate)
+    perms.can_split_costs.require(request.user, estate)
     error = ""
     if request.method == "POST":
-        p = request.POST
         try:
             split = services.cost_split_create(
-                estate=estate,
-                title=p.get("title", "")[:100],
-                total_fen=_fen(p.get("total"), "total_fen"),
-                basis=p.get("basis", ""),
-                decision_ref=p.get("decision_ref", "")[:200],
-                actor=request.user,
+                estate=estate, actor=request.user, **parse_form(SplitForm, request.POST).model_dump()
             )
         except ValidationError as exc:
-            error = _errors(exc)
+            error = _reason(exc, SplitForm)
         else:
             return redirect("funds:split", pk=split.pk)
     splits = list(CostSplit.objects.visible_to(request.user).filter(estate=estate)[:50])
@@ -850,6 +804,7 @@ def split_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
             "form": request.POST,
             "nav_active": "funds",
         },
+        status=400 if error else 200,
     )
 
 
@@ -858,4 +813,5 @@ def split_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
 def split(request: HttpRequest, pk: int) -> HttpResponse:
     """A split's table, printable for signatures (分摊表，供签字)."""
     s = get_for_user(CostSplit.objects.select_related("estate"), request.user, pk=pk)
-    return render(request, "funds/split.html", {"s": s, "shares": list(s.shares.all())})
+    can_split = perms.can_split_costs(scope_of(request.user), s.estate)
+    return render(request, "funds/split.html", {"s": s, "shares": list(s.shares.all()), "can_split": can_split})

@@ -1,4 +1,7 @@
-"""The shared world plus a campaign helper for the funds tests; time frozen on a Monday in Beijing."""
+"""The shared world plus a campaign helper for the funds tests; time frozen on a Monday in Beijing.
+
+``add_finance`` adds the one persona the shared world lacks for money: the finance staff (物业财务,
+``property_finance``) of company A, which serves estate A."""
 
 from __future__ import annotations
 
@@ -8,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from gongzhi.accounts import services as account_services
 from gongzhi.funds import services
+from tests.world import PASSWORD
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=SH)
@@ -43,3 +48,17 @@ def open_fund(world, *, first=1_000_000, balance=250_000):
         opened_on=dt.date(2026, 1, 1),
         actor=world.users["community_staff"],
     )
+
+
+FINANCE_PERSONA = "property_finance"
+
+
+def add_finance(world):
+    """A finance employee of company A (物业财务), as ``world.users["property_finance"]``."""
+    if FINANCE_PERSONA not in world.users:
+        user = account_services.user_create(
+            username=FINANCE_PERSONA, password=PASSWORD, actor=None, display_name="甲物业 财务"
+        )
+        account_services.role_assign(user=user, role="property_finance", actor=None, company=world.company_a)
+        world.users[FINANCE_PERSONA] = user
+    return world

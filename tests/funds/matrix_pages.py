@@ -3,8 +3,8 @@
 Staff lists are scoped (each sees their own estates), so every staff member may open them; residents
 and users without a role have no staff pages (404). An estate's fund, ledger, bills and splits: its
 readers and its residents (a bill: its owner only); the volunteer of building 1 (a staff member, so
-the lists open) does not see the estate's own pages (404). Acts: the funds' own groups (README) — 403
-for who may see the estate but not act, 404 for who may not see it.
+the lists open) does not see the estate's own pages (404). Acts: gongzhi.funds.permissions — 403 for who
+may see the estate but not act, 404 for who may not see it.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from tests.funds.conftest import start_campaign
 from tests.personas import ALL, ESTATE_A_HIDDEN, ESTATE_A_READERS, NOT_STAFF, RESIDENTS_A, STAFF
 
 PLANNERS = ["committee_member", "community_staff", "admin"]  # campaigns, fund records, splits
-# The company's finance roles (gongzhi.funds.choices.FINANCE_ROLES): today that is any employee of the
-# company, repair and service staff included (property_staff), not only its manager.
-FINANCE = ["property_manager", "property_staff", "admin"]
+# The company's manager and finance staff (gongzhi.funds.permissions.can_take_payment): repair and
+# service staff (property_staff) are not finance staff, so they get 403 since the authorization rework
+# (they had the import page before). tests/funds/test_permissions.py derives the same from the predicates.
+FINANCE = ["property_manager", "admin"]
 
 
 def _estate(w) -> list[int]:

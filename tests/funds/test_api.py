@@ -11,13 +11,14 @@ from gongzhi.funds.models import (
     CampaignPayment,
     CostSplit,
     FeeBill,
+    FeePlan,
     FundAccount,
     LedgerEntry,
     LedgerPeriod,
     Review,
 )
 from tests.api.conftest import API, assert_error, call
-from tests.funds.conftest import open_fund, start_campaign
+from tests.funds.conftest import add_finance, open_fund, start_campaign
 from tests.funds.test_statement_import import csv_bytes
 
 pytestmark = pytest.mark.usefixtures("clock")
@@ -51,13 +52,17 @@ def test_campaign_start_list_detail_and_bills(world):
     mine = call(world.client_for("resident"), "GET", f"/funds/campaigns/{body['id']}/bills").json()
     assert [b["unit_id"] for b in mine["items"]] == [world.units_a[0].pk]
     assert_error(call(world.client_for("outsider"), "GET", f"/funds/campaigns/{body['id']}"), 404, "not_found")
-    assert_error(call(world.client_for("resident"), "GET", f"/funds/campaigns/{body['id']}/left"), 403, "forbidden")
+    assert_error(
+        call(world.client_for("resident"), "GET", f"/funds/campaigns/{body['id']}/left"), 403, "funds.staff_only"
+    )
 
 
 def test_campaign_start_refused_or_malformed_changes_nothing(world):
     audits = AuditLog.objects.count()
     assert_error(
-        call(world.client_for("property_manager"), "POST", "/funds/campaigns", campaign_body(world)), 403, "forbidden"
+        call(world.client_for("property_manager"), "POST", "/funds/campaigns", campaign_body(world)),
+        403,
+        "funds.run_campaign",
     )
     assert_error(
         call(world.client_for("community_staff_b"), "POST", "/funds/campaigns", campaign_body(world)), 404, "not_found"
@@ -87,7 +92,9 @@ def test_payment_and_contact_through_the_api(world):
     bill = CampaignBill.objects.get(campaign=campaign, unit=world.units_a[0])
     body = {"amount_fen": bill.amount_fen, "paid_on": "2026-11-20", "method": "bank", "bank_ref": "B-1"}
     assert_error(
-        call(world.client_for("committee_member"), "POST", f"/funds/bills/{bill.pk}/payments", body), 403, "forbidden"
+        call(world.client_for("committee_member"), "POST", f"/funds/bills/{bill.pk}/payments", body),
+        403,
+        "funds.take_payment",
     )
     assert_error(
         call(world.client_for("property_manager_b"), "POST", f"/funds/bills/{bill.pk}/payments", body), 404, "not_found"
@@ -97,7 +104,7 @@ def test_payment_and_contact_through_the_api(world):
     error = assert_error(
         call(world.client_for("property_manager"), "POST", f"/funds/bills/{bill.pk}/payments", too_much),
         400,
-        "validation_error",
+        "funds.over_outstanding",
     )
     assert "超过未缴金额" in error["fields"]["amount_fen"]
     assert (
@@ -122,7 +129,7 @@ def test_payment_and_contact_through_the_api(world):
             {"kind": "phone", "outcome": "promised"},
         ),
         403,
-        "forbidden",
+        "funds.log_contact",
     )
 
 
@@ -152,7 +159,7 @@ def test_statement_upload_all_or_nothing(world):
     readonly = world.client_for("committee_member").post(
         f"{API}/funds/campaigns/{campaign.pk}/statements", {"file": SimpleUploadedFile("s.csv", good)}
     )
-    assert_error(readonly, 403, "forbidden")
+    assert_error(readonly, 403, "funds.take_payment")
 
 
 def test_ledger_through_the_api(world):
@@ -175,7 +182,7 @@ def test_ledger_through_the_api(world):
     assert_error(
         call(world.client_for("party_worker"), "POST", f"/funds/estates/{world.estate_a.pk}/ledger", body),
         403,
-        "forbidden",
+        "funds.book",
     )
     no_doc = assert_error(
         call(client, "POST", f"/funds/estates/{world.estate_a.pk}/ledger", {**body, "document_ref": ""}),
@@ -190,7 +197,7 @@ def test_ledger_through_the_api(world):
     assert_error(
         call(world.client_for("tenant"), "POST", f"/funds/ledger/{entry_id}/objections", {"text": "?"}),
         403,
-        "forbidden",
+        "funds.object",
     )
     reversal = call(
         world.client_for("committee_member"), "POST", f"/funds/ledger/{entry_id}/reverse", {"reason": "录错"}
@@ -213,7 +220,7 @@ def test_fund_and_reviews_through_the_api(world):
     assert_error(
         call(world.client_for("property_manager"), "POST", f"/funds/estates/{world.estate_a.pk}/fund", body),
         403,
-        "forbidden",
+        "funds.manage_fund",
     )
     assert not FundAccount.objects.exists()
     created = call(world.client_for("community_staff"), "POST", f"/funds/estates/{world.estate_a.pk}/fund", body)
@@ -225,7 +232,7 @@ def test_fund_and_reviews_through_the_api(world):
     assert_error(
         call(world.client_for("property_manager"), "POST", f"/funds/estates/{world.estate_a.pk}/reviews", review),
         403,
-        "forbidden",
+        "funds.review",
     )
     assert_error(
         call(world.client_for("community_staff_b"), "POST", f"/funds/estates/{world.estate_a.pk}/reviews", review),
@@ -261,7 +268,7 @@ def test_fees_through_the_api(world):
             {"month": "2026-10-01"},
         ),
         403,
-        "forbidden",
+        "funds.collect_fees",
     )
     bill = FeeBill.objects.get(unit=world.units_a[0])
     paid = call(
@@ -283,7 +290,7 @@ def test_splits_through_the_api(world):
     assert_error(
         call(world.client_for("property_manager"), "POST", f"/funds/estates/{world.estate_a.pk}/splits", body),
         403,
-        "forbidden",
+        "funds.split_costs",
     )
     assert not CostSplit.objects.exists()
     created = call(
@@ -347,39 +354,60 @@ def _try(client, path, body):
     return call(client, "POST", path, body)
 
 
-# What the code does today (the authorization rework will decide): any employee of the property company
-# counts as its finance staff (gongzhi.funds.choices.FINANCE_ROLES), so repair and service staff record
-# payments, import bank statements, book the public-revenue ledger and set the fee plan.
+# Decided by the authorization rework (issue 10): repair and customer-service staff (property_staff)
+# are not finance staff — bills, payments, bank statements, the ledger and fee plans belong to the
+# company's finance (property_finance) and its manager; property staff still work the ladder (contacts).
+# Before, any employee of the company counted as its finance staff and the first five acts were 201.
 PROPERTY_STAFF_MONEY = {
-    "payment": 201,
+    "payment": "funds.take_payment",
     "contact": 201,
+    "statement": "funds.take_payment",
+    "ledger": "funds.book",
+    "fee_plan": "funds.set_fee_plan",
+    "fund_open": "funds.manage_fund",
+    "review": "funds.review",
+    "campaign": "funds.run_campaign",
+    "split": "funds.split_costs",
+}
+PROPERTY_FINANCE_MONEY = {
+    **PROPERTY_STAFF_MONEY,
+    "payment": 201,
     "statement": 201,
     "ledger": 201,
     "fee_plan": 201,
-    "fund_open": 403,
-    "review": 403,
-    "campaign": 403,
-    "split": 403,
 }
 
 
-def test_property_staff_of_company_a_act_on_money_as_its_finance_staff(world):
+def _acts_as(world, persona, expected):
     campaign = start_campaign(world)
     bill = CampaignBill.objects.get(campaign=campaign, unit=world.units_a[0])
-    client = world.client_for("property_staff")
+    client = world.client_for(persona)
     acts = _money_acts(world, campaign, bill)
-    assert [name for name, *_ in acts] == list(PROPERTY_STAFF_MONEY)
+    assert [name for name, *_ in acts] == list(expected)
     for name, path, body in acts:
         audits = AuditLog.objects.count()
         response = _try(client, path, body)
-        status = PROPERTY_STAFF_MONEY[name]
-        if status == 403:
-            assert_error(response, 403, "forbidden")
+        outcome = expected[name]
+        if isinstance(outcome, str):
+            assert_error(response, 403, outcome)
             assert AuditLog.objects.count() == audits, name
         else:
-            assert response.status_code == status, (name, response.content.decode())
+            assert response.status_code == outcome, (name, response.content.decode())
+    return bill
+
+
+def test_property_staff_of_company_a_work_the_ladder_but_handle_no_money(world):
+    bill = _acts_as(world, "property_staff", PROPERTY_STAFF_MONEY)
+    assert not CampaignPayment.objects.filter(bill=bill).exists() and not LedgerEntry.objects.exists()
+    assert not FeePlan.objects.exists() and not FundAccount.objects.exists() and not Review.objects.exists()
+    assert not CostSplit.objects.exists()
+
+
+def test_property_finance_of_company_a_takes_the_money(world):
+    add_finance(world)
+    bill = _acts_as(world, "property_finance", PROPERTY_FINANCE_MONEY)
     assert CampaignPayment.objects.filter(bill=bill).count() == 2  # the payment and the statement's row
-    assert LedgerEntry.objects.filter(estate=world.estate_a).count() == 1
+    assert LedgerEntry.objects.filter(estate=world.estate_a).count() == 1 and FeePlan.objects.count() == 1
     assert not FundAccount.objects.exists() and not Review.objects.exists() and not CostSplit.objects.exists()
 
 

@@ -43,21 +43,24 @@ def check(world, url, data, *, allowed, read_only, outsider, count):
 def test_fund_open_and_movement(world):
     e = world.estate_a.pk
     check(
-        world, f"/funds/estate/{e}/fund/open/", {"first_phase": "10000", "balance": "2500.50", "opened_on": "2026-01-01"},
+        world, f"/funds/estate/{e}/fund/open/", {"first_phase_fen": "10000", "balance_fen": "2500.50", "opened_on": "2026-01-01"},
         allowed="community_staff", read_only="property_manager", outsider="community_staff_b", count=FundAccount.objects.count,
     )  # fmt: skip
     assert FundAccount.objects.get().balance_fen == 250_050
     check(
-        world, f"/funds/estate/{e}/fund/movement/", {"kind": "interest", "amount": "12.34", "occurred_on": "2026-06-30"},
+        world, f"/funds/estate/{e}/fund/movement/", {"kind": "interest", "amount_fen": "12.34", "occurred_on": "2026-06-30"},
         allowed="committee_member", read_only="party_worker", outsider="outsider", count=FundMovement.objects.count,
     )  # fmt: skip
 
 
 def test_a_bad_amount_is_said_and_changes_nothing(world):
+    # The page form parses through the API's schema (amounts in yuan): the field and its problem, as the API says it.
     client = world.client_for("community_staff")
     url = f"/funds/estate/{world.estate_a.pk}/fund/open/"
-    response = client.post(url, {"first_phase": "1.234", "balance": "1", "opened_on": "2026-01-01"}, follow=True)
-    assert "请填写金额（元，最多两位小数）" in response.content.decode()
+    response = client.post(
+        url, {"first_phase_fen": "1.234", "balance_fen": "1", "opened_on": "2026-01-01"}, follow=True
+    )
+    assert "首期归集额（元）：金额最多两位小数（到分）" in response.content.decode()
     assert not FundAccount.objects.exists()
 
 
@@ -69,12 +72,13 @@ def test_campaign_new_page_creates_and_pay_and_contact(world):
     }  # fmt: skip
     assert post(world, "party_worker", f"/funds/estate/{e}/campaign/new/", data).status_code == 403
     bad = post(world, "committee_member", f"/funds/estate/{e}/campaign/new/", {**data, "rate_fen": "十五"})
-    assert bad.status_code == 200 and "续筹标准应为整数" in bad.content.decode()
+    # refused through the API's schema (CampaignIn), answered 400 so nothing looks like it went through
+    assert bad.status_code == 400 and "续筹标准(分/㎡)：应为整数" in bad.content.decode()
     assert not CampaignBill.objects.exists()
     assert post(world, "committee_member", f"/funds/estate/{e}/campaign/new/", data).status_code == 302
     bill = CampaignBill.objects.get(unit=world.units_a[0])
     check(
-        world, f"/funds/bill/{bill.pk}/pay/", {"amount": "10.00", "paid_on": "2026-11-20", "method": "cash"},
+        world, f"/funds/bill/{bill.pk}/pay/", {"amount_fen": "10.00", "paid_on": "2026-11-20", "method": "cash"},
         allowed="property_manager", read_only="committee_member", outsider="property_manager_b", count=CampaignPayment.objects.count,
     )  # fmt: skip
     check(
@@ -107,7 +111,7 @@ def test_ledger_acts(world):
     e = world.estate_a.pk
     check(
         world, f"/funds/estate/{e}/ledger/append/",
-        {"kind": "income", "source": "parking", "amount": "1200", "occurred_on": "2026-10-05", "description": "停车费", "document_ref": "日报表"},
+        {"kind": "income", "source": "parking", "amount_fen": "1200", "occurred_on": "2026-10-05", "description": "停车费", "document_ref": "日报表"},
         allowed="property_manager", read_only="party_worker", outsider="property_manager_b", count=LedgerEntry.objects.count,
     )  # fmt: skip
     entry = LedgerEntry.objects.get()
@@ -151,7 +155,7 @@ def test_fee_acts(world):
     )  # fmt: skip
     bill = FeeBill.objects.get(unit=world.units_a[0])
     check(
-        world, f"/funds/fee-bill/{bill.pk}/pay/", {"amount": "90.75", "paid_on": "2026-09-20", "method": "wechat"},
+        world, f"/funds/fee-bill/{bill.pk}/pay/", {"amount_fen": "90.75", "paid_on": "2026-09-20", "method": "wechat"},
         allowed="property_manager", read_only="committee_member", outsider="property_manager_b", count=FeePayment.objects.count,
     )  # fmt: skip
     check(
@@ -167,7 +171,7 @@ def test_split_page(world):
         world,
         "committee_member",
         f"/funds/estate/{world.estate_a.pk}/splits/",
-        {"title": "污水管", "total": "10000.01", "basis": "units"},
+        {"title": "污水管", "total_fen": "10000.01", "basis": "units"},
     )
     assert response.status_code == 302
     split = CostSplit.objects.get()
@@ -177,7 +181,7 @@ def test_split_page(world):
             world,
             "property_manager",
             f"/funds/estate/{world.estate_a.pk}/splits/",
-            {"title": "x", "total": "1", "basis": "units"},
+            {"title": "x", "total_fen": "1", "basis": "units"},
         ).status_code
         == 403
     )
