@@ -1,9 +1,12 @@
 """Every write of owners' votes (业主大会表决): assemblies and their agendas, opening (freezing the
 electorate), online and paper ballots, voiding, closing (the tally), publication, petitions.
 
-Each service runs in one transaction and writes an audit row. Who may act: the estate's committee
-members and community staff run a vote (``gongzhi.voting.models.voting_write_paths``); a current
-owner of a unit votes for it; anyone else is refused with PermissionDenied (403). Ballots are
+Each service runs in one transaction and writes an audit row. Who may act is decided by the named
+permissions of ``gongzhi.voting.permissions`` (the estate's committee members and community staff run
+a vote; a current owner of a unit votes for it): each service guards with its permission first and
+refuses anyone else with ``Forbidden`` (403, the permission's code and reason). A vote not in the
+state an act needs is a ``Conflict`` (409), bad input ``Invalid`` (400), with codes from
+``gongzhi.voting.errors``; nothing is cut short silently. Ballots are
 appended to the motion's hash chain under a lock on the motion row, and one live ballot per unit is
 also a database constraint, so racing submissions leave exactly one.
 """
@@ -17,16 +20,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Max, OuterRef, Q, Subquery, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.accounts.selectors import users_holding_at
 from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.errors import Conflict, Forbidden, Invalid
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
-from gongzhi.core.scoping import scope_of
 from gongzhi.registry.choices import OwnerKind, PlaceKind, UnitUse
 from gongzhi.registry.models import Ownership, Place, Unit
 from gongzhi.voting import chain, rules, selectors
@@ -41,6 +44,7 @@ from gongzhi.voting.choices import (
     PetitionStatus,
     RuleSet,
 )
+from gongzhi.voting.errors import VotingError
 from gongzhi.voting.models import (
     Assembly,
     Ballot,
@@ -51,32 +55,51 @@ from gongzhi.voting.models import (
     Petition,
     PetitionSignature,
     VotingSettings,
-    voting_write_paths,
+)
+from gongzhi.voting.permissions import (
+    RUNNER_ROLES,
+    can_call_assembly,
+    can_cast,
+    can_close_vote,
+    can_configure,
+    can_confirm_paper_ballot,
+    can_key_paper_ballot,
+    can_open_vote,
+    can_petition,
+    can_post_notice,
+    can_publish,
+    can_set_agenda,
+    can_sign,
+    can_void_ballot,
 )
 
 
-def _conflict(field: str, message: str) -> ValidationError:
-    """A clash with an existing row (already voted, already signed): the API answers 409."""
-    return ValidationError({field: ValidationError(message, code="unique")})
+def _conflict(field: str, message: str, code: str) -> Conflict:
+    """A clash with an existing row or a state that does not allow the act: the API answers 409."""
+    return Conflict(message, code=code, fields={field: message})
+
+
+def _invalid(errors: dict[str, str], code: str = VotingError.INVALID) -> Invalid:
+    """Input the voting rules refuse (400), each field with its message."""
+    return Invalid("；".join(errors.values()), code=code, fields=errors)
+
+
+def _text(value: str, field: str, label: str, max_length: int) -> str:
+    """Text as it will be stored: stripped, and refused (never cut) when longer than its column."""
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise _invalid({field: f"{label}：最多 {max_length} 个字符"})
+    return value
+
+
+def _same_person(actor: Any, other_id: int | None) -> None:
+    """The four-eyes rule (双人复核): who keyed a paper ballot may not also confirm it — administrators included."""
+    if other_id is not None and getattr(actor, "pk", None) == other_id:
+        raise Forbidden("复核须由另一名工作人员进行", code=VotingError.SAME_PERSON)
 
 
 def notice_days() -> int:
     return getattr(settings, "VOTING_NOTICE_DAYS", rules.NOTICE_DAYS)
-
-
-# --- Who may act -----------------------------------------------------------------------------------
-
-
-def can_run(user: Any, estate: Place) -> bool:
-    """Committee members and community staff of the estate (and administrators) run its votes."""
-    if scope_of(user).everything:
-        return True
-    return any(estate.path.startswith(p) for p in voting_write_paths(user))
-
-
-def require_runner(user: Any, estate: Place) -> None:
-    if not can_run(user, estate):
-        raise PermissionDenied("只有本小区业委会（物管会）委员和社区工作人员可以办理表决")
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
@@ -92,7 +115,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def voting_settings_set(*, estate: Place, count_parking: bool, actor: Any) -> VotingSettings:
     """Record whether parking spaces count toward voting area and heads (§C 13), per the procedural rules."""
-    require_runner(actor, estate)
+    can_configure.require(actor, estate)
     with transaction.atomic():
         row, _ = VotingSettings.objects.select_for_update().get_or_create(estate=estate)
         before = snapshot(row, ["count_parking"])
@@ -121,31 +144,34 @@ def assembly_create(
     petition: Petition | None = None,
 ) -> Assembly:
     """Call an owners' assembly (召集业主大会会议) with its voting period; its agenda is added next."""
+    can_call_assembly.require(actor, estate)
     if estate.kind not in (PlaceKind.ESTATE, PlaceKind.COMMUNITY):
-        raise ValidationError({"estate": "请选择小区（几个小区联合表决时选社区）"})
-    require_runner(actor, estate)
+        raise _invalid({"estate_id": "小区：请选择小区（几个小区联合表决时选社区）"})
     errors: dict[str, str] = {}
-    if not (title or "").strip():
+    title = (title or "").strip()
+    if not title:
         errors["title"] = "会议名称不能为空"
+    elif len(title) > 120:
+        errors["title"] = "会议名称：最多 120 个字符"
     if closes_at <= opens_at:
         errors["closes_at"] = "表决截止时间应晚于开始时间"
     if kind not in AssemblyKind.values:
         errors["kind"] = "会议类型无效"
     if petition is not None:
         if petition.estate_id != estate.pk:
-            errors["petition"] = "提议不属于该小区"
+            errors["petition_id"] = "提议不属于该小区"
         elif petition.status != PetitionStatus.REACHED:
-            errors["petition"] = "提议尚未达到20%业主联名（§E 18）"
+            errors["petition_id"] = "提议尚未达到20%业主联名（§E 18）"
         elif Assembly.objects.filter(petition=petition).exists():
-            errors["petition"] = "该提议已召集会议"
+            errors["petition_id"] = "该提议已召集会议"
         kind = AssemblyKind.EXTRAORDINARY
     if errors:
-        raise ValidationError(errors)
+        raise _invalid(errors)
     with transaction.atomic():
         assembly = Assembly.objects.create(
             estate=estate,
             kind=kind,
-            title=title.strip(),
+            title=title,
             notice_text=notice_text,
             opens_at=opens_at,
             closes_at=closes_at,
@@ -178,16 +204,20 @@ def motion_add(
     The rule set follows the dates (§D 16): the Property Law for a vote closed before 2021-01-01, the
     Civil Code for one opened after; a vote straddling the date takes the rule set given and is flagged.
     """
-    require_runner(actor, assembly.estate)
+    can_set_agenda.require(actor, assembly)
     buildings = list(buildings)
     opens_on, closes_on = _local_date(assembly.opens_at), _local_date(assembly.closes_at)
     expected = rules.expected_rule_set(opens_on, closes_on)
     rule_set = rule_set or expected or RuleSet.CIVIL_CODE
-    errors: dict[str, str] = {}
     if assembly.status != AssemblyStatus.DRAFT:
-        errors["assembly"] = "会议已公告，议程不能再增加事项（不得表决公告以外的事项，§E 19）"
-    if not (title or "").strip():
+        message = "会议已公告，议程不能再增加事项（不得表决公告以外的事项，§E 19）"
+        raise Conflict(message, code=VotingError.AGENDA_FIXED)
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
         errors["title"] = "表决事项不能为空"
+    elif len(title) > 200:
+        errors["title"] = "表决事项：最多 200 个字符"
     if matter not in Matter.values:
         errors["matter"] = "事项类别无效"
     if rule_set not in RuleSet.values:
@@ -196,26 +226,29 @@ def motion_add(
         errors["rule_set"] = f"表决期间为 {opens_on}—{closes_on}，应适用{RuleSet(expected).label}（§D 16）"
     for b in buildings:
         if b.kind != PlaceKind.BUILDING or not b.path.startswith(assembly.estate.path):
-            errors["buildings"] = f"{b.name} 不是本小区的楼栋"
+            errors["building_ids"] = f"{b.name} 不是本小区的楼栋"
     excluded_organisations = list(excluded_organisations)
-    if excluded_organisations and not exclusion_note.strip():
+    exclusion_note = (exclusion_note or "").strip()
+    if excluded_organisations and not exclusion_note:
         errors["exclusion_note"] = "不列入名册的产权单位须写明理由"
+    elif len(exclusion_note) > 300:
+        errors["exclusion_note"] = "不列入名册的理由：最多 300 个字符"
     for doc_title, body in documents:
         if not doc_title.strip() or not body.strip():
             errors["documents"] = "表决材料的标题和内容都不能为空"
     if errors:
-        raise ValidationError(errors)
+        raise _invalid(errors)
     with transaction.atomic():
         Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
         position = (assembly.motions.aggregate(m=Max("position"))["m"] or 0) + 1
         motion = Motion.objects.create(
             assembly=assembly,
             position=position,
-            title=title.strip(),
+            title=title,
             description=description,
             matter=matter,
             rule_set=rule_set,
-            exclusion_note=exclusion_note.strip()[:300],
+            exclusion_note=exclusion_note,
         )
         if excluded_organisations:
             motion.excluded_organisations.set(excluded_organisations)
@@ -234,15 +267,15 @@ def motion_add(
 
 def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date | None = None) -> Assembly:
     """Post the notice and fix the agenda (发布会议公告): at least 15 days before voting opens (BJ art. 35, §E 19)."""
-    require_runner(actor, assembly.estate)
+    can_post_notice.require(actor, assembly)
     noticed_on = noticed_on or timezone.localdate()
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-        errors: dict[str, str] = {}
         if assembly.status != AssemblyStatus.DRAFT:
-            errors["status"] = "会议已公告"
-        elif not assembly.motions.exists():
-            errors["motions"] = "议程为空：请先添加表决事项"
+            raise Conflict("会议已公告", code=VotingError.NOT_DRAFT)
+        if not assembly.motions.exists():
+            raise Conflict("议程为空：请先添加表决事项", code=VotingError.AGENDA_EMPTY)
+        errors: dict[str, str] = {}
         if noticed_on > timezone.localdate():
             errors["noticed_on"] = "公告日期不能晚于今天"
         opens_on = _local_date(assembly.opens_at)
@@ -250,7 +283,7 @@ def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date 
         if not rules.notice_ok(noticed_on, opens_on, days):
             errors["noticed_on"] = f"公告应在表决开始（{opens_on}）前至少{days}日发布（§E 19）"
         if errors:
-            raise ValidationError(errors)
+            raise _invalid(errors)
         assembly.status = AssemblyStatus.NOTICED
         assembly.noticed_on = noticed_on
         assembly.save(update_fields=["status", "noticed_on", "updated_at"])
@@ -297,7 +330,8 @@ def _freeze(motion: Motion, now: dt.datetime) -> None:
         motion.assembly.estate, list(motion.buildings.all()), list(motion.excluded_organisations.all())
     )
     if not units:
-        raise ValidationError({"motions": f"「{motion.title}」的表决范围内没有房屋"})
+        message = f"「{motion.title}」的表决范围内没有房屋"
+        raise Conflict(message, code=VotingError.EMPTY_ELECTORATE, fields={"motions": message})
     keys = current_owner_keys([u.pk for u in units])
     heads: dict[str, int] = {}
     members: dict[str, int] = {}
@@ -342,18 +376,17 @@ def _freeze(motion: Motion, now: dt.datetime) -> None:
 
 def assembly_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
     """Open the vote (开始表决): freeze each motion's electorate as the registry stands now."""
-    require_runner(actor, assembly.estate)
+    can_open_vote.require(actor, assembly)
     now = _now(now)
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
         if assembly.status != AssemblyStatus.NOTICED:
-            raise ValidationError({"status": "只有已公告的会议可以开始表决"})
+            raise Conflict("只有已公告的会议可以开始表决", code=VotingError.NOT_NOTICED)
         if now < assembly.opens_at:
-            raise ValidationError(
-                {"opens_at": f"表决开始时间为 {timezone.localtime(assembly.opens_at):%Y-%m-%d %H:%M}，尚未到"}
-            )
+            message = f"表决开始时间为 {timezone.localtime(assembly.opens_at):%Y-%m-%d %H:%M}，尚未到"
+            raise Conflict(message, code=VotingError.OUTSIDE_PERIOD)
         if now >= assembly.closes_at:
-            raise ValidationError({"closes_at": "表决截止时间已过"})
+            raise Conflict("表决截止时间已过", code=VotingError.OUTSIDE_PERIOD)
         for motion in assembly.motions.select_related("assembly__estate"):
             _freeze(motion, now)
         assembly.status = AssemblyStatus.OPEN
@@ -389,7 +422,7 @@ def _append(motion: Motion, **fields: Any) -> Ballot:
     try:
         ballot.save(force_insert=True)
     except IntegrityError as exc:  # the database's own one-ballot-per-unit rule; the transaction rolls back
-        raise _conflict("unit", "该户已投票，选票不可更改") from exc
+        raise _conflict("unit_id", "该户已投票，选票不可更改", VotingError.ALREADY_VOTED) from exc
     motion.chain_head = ballot.hash
     motion.chain_length = ballot.seq
     Motion.objects.filter(pk=motion.pk).update(chain_head=ballot.hash, chain_length=ballot.seq)
@@ -435,13 +468,13 @@ def _cast(
     sheet_no: str = "",
 ) -> Ballot:
     if choice not in Choice.values:
-        raise ValidationError({"choice": "表决意见应为 同意/不同意/弃权"})
+        raise _invalid({"choice": "表决意见应为 同意/不同意/弃权"})
     locked = _lock(motion.pk)  # serialize the chain before looking at the unit
     row = ElectorateUnit.objects.filter(motion_id=motion.pk, unit_id=unit_id).first()
     if row is None:
-        raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
+        raise _invalid({"unit_id": "该房屋不在本事项的表决名册中"}, VotingError.NOT_IN_ELECTORATE)
     if row.ballot_id is not None:
-        raise _conflict("unit", "该户已投票，选票不可更改")
+        raise _conflict("unit_id", "该户已投票，选票不可更改", VotingError.ALREADY_VOTED)
     ballot = _append(
         locked,
         kind=BallotKind.CAST,
@@ -463,30 +496,20 @@ def _cast(
 
 def _require_open(motion: Motion) -> None:
     if motion.assembly.status != AssemblyStatus.OPEN:
-        raise ValidationError({"status": "该会议不在表决中"})
-
-
-def owned_units(user: Any, motion: Motion) -> list[ElectorateUnit]:
-    """The units of the motion's electorate that ``user`` owns now (§C 14: after a sale, the new owner)."""
-    person_id = getattr(user, "person_id", None)
-    if not person_id:
-        return []
-    mine = Ownership.objects.filter(person_id=person_id, until__isnull=True).values("unit_id")
-    return list(ElectorateUnit.objects.filter(motion=motion, unit_id__in=mine).select_related("ballot"))
+        raise Conflict("该会议不在表决中", code=VotingError.NOT_OPEN)
 
 
 def ballot_cast(*, motion: Motion, unit: Unit, choice: str, actor: Any, now: dt.datetime | None = None) -> Ballot:
     """An owner votes online for a unit (网上投票). One ballot per unit, shared by its co-owners; it
     cannot be changed. Only a current owner of the unit may vote (a tenant may not); after a sale
     during the vote, the new owner votes if the old one has not (§C 14)."""
+    can_cast.require(actor, unit)
     now = _now(now)
-    person_id = getattr(actor, "person_id", None)
-    if not person_id or not Ownership.objects.filter(unit=unit, person_id=person_id, until__isnull=True).exists():
-        raise PermissionDenied("只有该户的现任业主可以投票")
+    person_id = actor.person_id
     motion = Motion.objects.select_related("assembly").get(pk=motion.pk)
     _require_open(motion)
     if not (motion.assembly.opens_at <= now < motion.assembly.closes_at):
-        raise ValidationError({"status": "不在表决时间内"})
+        raise Conflict("不在表决时间内", code=VotingError.OUTSIDE_PERIOD)
     with transaction.atomic():
         ballot = _cast(
             motion=motion,
@@ -509,23 +532,23 @@ def ballot_cast(*, motion: Motion, unit: Unit, choice: str, actor: Any, now: dt.
 def ballot_void(*, ballot: Ballot, reason: str, actor: Any, now: dt.datetime | None = None) -> Ballot:
     """Void a cast ballot (作废选票) with a reason: a new chain entry; the unit may then vote again."""
     motion = Motion.objects.select_related("assembly__estate").get(pk=ballot.motion_id)
-    require_runner(actor, motion.assembly.estate)
-    reason = (reason or "").strip()
+    can_void_ballot.require(actor, motion)
+    reason = _text(reason, "reason", "作废原因", 200)
     if not reason:
-        raise ValidationError({"reason": "请填写作废原因"})
+        raise _invalid({"reason": "请填写作废原因"})
     _require_open(motion)
     with transaction.atomic():
         locked = _lock(motion.pk)
         row = ElectorateUnit.objects.filter(motion_id=motion.pk, unit_id=ballot.unit_id).first()
         if ballot.kind != BallotKind.CAST or row is None or row.ballot_id != ballot.pk:
-            raise ValidationError({"ballot": "只能作废该户当前有效的选票"})
+            raise Conflict("只能作废该户当前有效的选票", code=VotingError.NOT_LIVE_BALLOT)
         entry = _append(
             locked,
             kind=BallotKind.VOID,
             unit_id=ballot.unit_id,
             round=ballot.round,
             voids_id=ballot.pk,
-            reason=reason[:200],
+            reason=reason,
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
             at=_now(now),
         )
@@ -552,26 +575,29 @@ def paper_ballot_enter(
 ) -> PaperBallot:
     """First keying of a paper ballot (纸质票录入); it counts only after a second person confirms it."""
     motion = Motion.objects.select_related("assembly__estate").get(pk=motion.pk)
-    require_runner(actor, motion.assembly.estate)
+    can_key_paper_ballot.require(actor, motion)
     _require_open(motion)
     if choice not in Choice.values:
-        raise ValidationError({"choice": "表决意见应为 同意/不同意/弃权"})
+        raise _invalid({"choice": "表决意见应为 同意/不同意/弃权"})
+    sheet_no = _text(sheet_no, "sheet_no", "纸质票编号", 40)
+    proxy_name = _text(proxy_name, "proxy_name", "受托人", 50)
+    proxy_note = _text(proxy_note, "proxy_note", "委托书", 200)
     row = ElectorateUnit.objects.filter(motion=motion, unit=unit).first()
     if row is None:
-        raise ValidationError({"unit": "该房屋不在本事项的表决名册中"})
+        raise _invalid({"unit_id": "该房屋不在本事项的表决名册中"}, VotingError.NOT_IN_ELECTORATE)
     if row.ballot_id is not None:
-        raise _conflict("unit", "该户已投票，选票不可更改")
-    if proxy_name.strip() and not proxy_note.strip():
-        raise ValidationError({"proxy_note": "委托投票须登记委托书（编号或说明）"})
+        raise _conflict("unit_id", "该户已投票，选票不可更改", VotingError.ALREADY_VOTED)
+    if proxy_name and not proxy_note:
+        raise _invalid({"proxy_note": "委托投票须登记委托书（编号或说明）"})
     try:
         with transaction.atomic():
             paper = PaperBallot.objects.create(
                 motion=motion,
                 unit=unit,
                 choice=choice,
-                sheet_no=sheet_no.strip()[:40],
-                proxy_name=proxy_name.strip()[:50],
-                proxy_note=proxy_note.strip()[:200],
+                sheet_no=sheet_no,
+                proxy_name=proxy_name,
+                proxy_note=proxy_note,
                 entered_by=actor,
             )
             audit_record(
@@ -582,7 +608,7 @@ def paper_ballot_enter(
                 summary=f"录入纸质票 {motion} {row.label}",
             )
     except IntegrityError as exc:
-        raise _conflict("unit", "该户已有一张待复核的纸质票") from exc
+        raise _conflict("unit_id", "该户已有一张待复核的纸质票", VotingError.PAPER_WAITING) from exc
     return paper
 
 
@@ -590,16 +616,16 @@ def paper_ballot_confirm(*, paper: PaperBallot, choice: str, actor: Any, now: dt
     """Second keying (双人复核): another staff member keys the same ballot without seeing the first entry;
     when both agree the ballot joins the chain, otherwise nothing changes."""
     motion = Motion.objects.select_related("assembly__estate").get(pk=paper.motion_id)
-    require_runner(actor, motion.assembly.estate)
-    if paper.entered_by_id == getattr(actor, "pk", None):
-        raise PermissionDenied("复核须由另一名工作人员进行")
+    can_confirm_paper_ballot.require(actor, motion)
+    _same_person(actor, paper.entered_by_id)
     _require_open(motion)
     with transaction.atomic():
         paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
         if paper.status != PaperStatus.PENDING:
-            raise ValidationError({"status": "该纸质票已处理"})
+            raise Conflict("该纸质票已处理", code=VotingError.PAPER_DECIDED)
         if choice != paper.choice:
-            raise ValidationError({"choice": "复核录入的意见与首次录入不一致，请对照纸质票核实"})
+            message = "复核录入的意见与首次录入不一致，请对照纸质票核实"
+            raise Invalid(message, code=VotingError.CONFIRM_MISMATCH, fields={"choice": message})
         ballot = _cast(
             motion=motion,
             unit_id=paper.unit_id,
@@ -629,17 +655,17 @@ def paper_ballot_confirm(*, paper: PaperBallot, choice: str, actor: Any, now: dt
 def paper_ballot_reject(*, paper: PaperBallot, reason: str, actor: Any) -> PaperBallot:
     """Send a keyed paper ballot back (退回) — a wrong unit or an unreadable sheet; it never counted."""
     motion = Motion.objects.select_related("assembly__estate").get(pk=paper.motion_id)
-    require_runner(actor, motion.assembly.estate)
-    reason = (reason or "").strip()
+    can_confirm_paper_ballot.require(actor, motion)
+    reason = _text(reason, "reason", "退回原因", 200)
     if not reason:
-        raise ValidationError({"reason": "请填写退回原因"})
+        raise _invalid({"reason": "请填写退回原因"})
     with transaction.atomic():
         paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
         if paper.status != PaperStatus.PENDING:
-            raise ValidationError({"status": "该纸质票已处理"})
+            raise Conflict("该纸质票已处理", code=VotingError.PAPER_DECIDED)
         paper.status = PaperStatus.REJECTED
         paper.decided_by = actor
-        paper.reason = reason[:200]
+        paper.reason = reason
         paper.save(update_fields=["status", "decided_by", "reason", "updated_at"])
         audit_record(
             actor=actor,
@@ -663,10 +689,9 @@ def paper_ballots_import(
     ``actor`` and checked by ``confirmer`` (two people). Every row is checked first; one bad row and
     nothing is entered (the error names the row)."""
     motion = Motion.objects.select_related("assembly__estate").get(pk=motion.pk)
-    require_runner(actor, motion.assembly.estate)
-    require_runner(confirmer, motion.assembly.estate)
-    if getattr(actor, "pk", None) == getattr(confirmer, "pk", None):
-        raise PermissionDenied("复核须由另一名工作人员进行")
+    can_key_paper_ballot.require(actor, motion)
+    can_confirm_paper_ballot.require(confirmer, motion)
+    _same_person(actor, getattr(confirmer, "pk", None))
     _require_open(motion)
     choice_of = {str(label): value for value, label in Choice.choices} | {v: v for v in Choice.values}
     at = _now(at)
@@ -675,9 +700,11 @@ def paper_ballots_import(
         by_label = {e.label: e for e in ElectorateUnit.objects.filter(motion=motion)}
         errors: dict[str, str] = {}
         seen: set[str] = set()
-        for index, (label, choice, _sheet) in enumerate(rows, start=1):
+        for index, (label, choice, sheet) in enumerate(rows, start=1):
             entry = by_label.get(label)
-            if entry is None:
+            if len(sheet.strip()) > 40:
+                errors[f"row {index}"] = f"第{index}行：纸质票编号最多 40 个字符"
+            elif entry is None:
                 errors[f"row {index}"] = f"第{index}行：房号「{label}」不在表决名册中"
             elif entry.ballot_id is not None or label in seen:
                 errors[f"row {index}"] = f"第{index}行：{label} 已投票"
@@ -685,7 +712,7 @@ def paper_ballots_import(
                 errors[f"row {index}"] = f"第{index}行：表决意见「{choice}」无效，应为 同意/不同意/弃权"
             seen.add(label)
         if errors:
-            raise ValidationError(errors)
+            raise _invalid(errors)
         prev, seq = locked.chain_head or chain.GENESIS, locked.chain_length
         ballots = []
         for label, choice, sheet in rows:
@@ -698,7 +725,7 @@ def paper_ballots_import(
                 round=by_label[label].round,
                 choice=choice_of[choice],
                 channel=BallotChannel.PAPER,
-                sheet_no=sheet[:40],
+                sheet_no=sheet.strip(),
                 entered_by=actor,
                 confirmed_by=confirmer,
                 at=at,
@@ -776,17 +803,17 @@ def result_of(motion: Motion, tally: rules.Tally, mixed: int) -> dict[str, Any]:
 def assembly_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = None) -> Assembly:
     """Close the count (计票): after the voting period, with every paper ballot confirmed or sent back;
     each motion's tally is computed and stored with its chain head."""
-    require_runner(actor, assembly.estate)
+    can_close_vote.require(actor, assembly)
     now = _now(now)
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
         if assembly.status != AssemblyStatus.OPEN:
-            raise ValidationError({"status": "只有表决中的会议可以计票"})
+            raise Conflict("只有表决中的会议可以计票", code=VotingError.NOT_OPEN)
         if now < assembly.closes_at:
-            raise ValidationError({"closes_at": "表决尚未截止"})
+            raise Conflict("表决尚未截止", code=VotingError.STILL_OPEN)
         pending = PaperBallot.objects.filter(motion__assembly=assembly, status=PaperStatus.PENDING).count()
         if pending:
-            raise ValidationError({"paper": f"还有 {pending} 张纸质票待复核"})
+            raise Conflict(f"还有 {pending} 张纸质票待复核", code=VotingError.PAPER_PENDING)
         for motion in assembly.motions.select_for_update():
             tally, mixed = selectors.motion_tally(motion)
             motion.result = result_of(motion, tally, mixed)
@@ -811,14 +838,14 @@ def assembly_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = 
 def assembly_publish(*, assembly: Assembly, actor: Any, published_on: dt.date | None = None) -> Assembly:
     """Publish the decisions (公布表决结果): the date is stored, since owners may ask a court to revoke a
     decision within one year (民法典 art. 280, §B 8); it should be within 3 days of the count (§E 19)."""
-    require_runner(actor, assembly.estate)
+    can_publish.require(actor, assembly)
     published_on = published_on or timezone.localdate()
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
         if assembly.status != AssemblyStatus.CLOSED:
-            raise ValidationError({"status": "只有已计票的会议可以公布"})
+            raise Conflict("只有已计票的会议可以公布", code=VotingError.NOT_CLOSED)
         if published_on < _local_date(assembly.closed_at):
-            raise ValidationError({"published_on": "公布日期不能早于计票日期"})
+            raise _invalid({"published_on": "公布日期不能早于计票日期"})
         assembly.status = AssemblyStatus.PUBLISHED
         assembly.published_on = published_on
         assembly.save(update_fields=["status", "published_on", "updated_at"])
@@ -835,55 +862,43 @@ def assembly_publish(*, assembly: Assembly, actor: Any, published_on: dt.date | 
 # --- Petitions (§E 18) ---------------------------------------------------------------------------------
 
 
-def owns_in(user: Any, estate: Place) -> bool:
-    """Whether ``user`` is a current owner of a unit in ``estate`` (who may start and sign petitions)."""
-    person_id = getattr(user, "person_id", None)
-    return (
-        bool(person_id)
-        and Ownership.objects.filter(
-            person_id=person_id, until__isnull=True, unit__path__startswith=estate.path
-        ).exists()
-    )
-
-
 def petition_create(*, estate: Place, title: str, actor: Any, reason: str = "") -> Petition:
     """Start a petition for an extraordinary assembly (发起临时会议提议): an owner of the estate, or its
     committee or community staff."""
-    if not (owns_in(actor, estate) or can_run(actor, estate)):
-        raise PermissionDenied("只有本小区业主可以发起提议")
-    if not (title or "").strip():
-        raise ValidationError({"title": "提议事项不能为空"})
+    can_petition.require(actor, estate)
+    title = _text(title, "title", "提议事项", 200)
+    if not title:
+        raise _invalid({"title": "提议事项不能为空"})
     with transaction.atomic():
         petition = Petition.objects.create(
             estate=estate,
-            title=title.strip()[:200],
+            title=title,
             reason=reason,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
             actor=actor, action=AuditAction.CREATE, obj=petition, after=snapshot(petition), summary=f"提议 {petition}"
         )
-    if owns_in(actor, estate):
+    if can_sign.allows(actor, petition):
         petition_sign(petition=petition, actor=actor)
     return petition
 
 
 def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = None) -> PetitionSignature:
     """An owner signs (联名); when the signers reach 20 % of the heads the committee is told (§E 18)."""
-    if not owns_in(actor, petition.estate):
-        raise PermissionDenied("只有本小区的现任业主可以联名")
+    can_sign.require(actor, petition)
     now = _now(now)
     with transaction.atomic():
         petition = Petition.objects.select_for_update().select_related("estate").get(pk=petition.pk)
         if petition.status == PetitionStatus.CLOSED:
-            raise ValidationError({"status": "该提议已结束"})
+            raise Conflict("该提议已结束", code=VotingError.PETITION_CLOSED)
         try:
             with transaction.atomic():
                 signature = PetitionSignature.objects.create(
                     petition=petition, person_id=actor.person_id, signed_at=now
                 )
         except IntegrityError as exc:
-            raise _conflict("person", "您已联名") from exc
+            raise _conflict("person_id", "您已联名", VotingError.ALREADY_SIGNED) from exc
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -902,15 +917,11 @@ def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = N
 
 
 def _tell_committee(petition: Petition, progress: selectors.PetitionProgress) -> None:
-    from gongzhi.accounts.models import RoleAssignment, User
-
     estate = petition.estate
-    above = [estate.path[: i + 1] for i, ch in enumerate(estate.path) if ch == "/" and i > 0]
-    user_ids = RoleAssignment.objects.filter(
-        active=True, role__in=("committee_member", "community_staff"), place__path__in=above
-    ).values("user_id")
+    # the estate and every place above it (its path is the ids from the root down)
+    above = [int(part) for part in estate.path.strip("/").split("/") if part]
     notify(
-        users=User.objects.filter(pk__in=user_ids, is_active=True),
+        users=users_holding_at(RUNNER_ROLES, above),
         title=f"{estate.name}：临时会议提议已达20%",
         body=(
             f"「{petition.title}」已有 {progress.signed_heads} 名业主联名，占总人数 {progress.total_heads} 的"
