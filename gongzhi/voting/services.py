@@ -277,11 +277,11 @@ def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date 
             raise Conflict("议程为空：请先添加表决事项", code=VotingError.AGENDA_EMPTY)
         errors: dict[str, str] = {}
         if noticed_on > timezone.localdate():
-            errors["noticed_on"] = "公告日期不能晚于今天"
+            errors["noticed_on"] = "公告日期：不能晚于今天"
         opens_on = _local_date(assembly.opens_at)
         days = notice_days()
         if not rules.notice_ok(noticed_on, opens_on, days):
-            errors["noticed_on"] = f"公告应在表决开始（{opens_on}）前至少{days}日发布（§E 19）"
+            errors["noticed_on"] = f"公告日期：公告应在表决开始（{opens_on}）前至少{days}日发布（§E 19）"
         if errors:
             raise _invalid(errors)
         assembly.status = AssemblyStatus.NOTICED
@@ -845,7 +845,7 @@ def assembly_publish(*, assembly: Assembly, actor: Any, published_on: dt.date | 
         if assembly.status != AssemblyStatus.CLOSED:
             raise Conflict("只有已计票的会议可以公布", code=VotingError.NOT_CLOSED)
         if published_on < _local_date(assembly.closed_at):
-            raise _invalid({"published_on": "公布日期不能早于计票日期"})
+            raise _invalid({"published_on": "公布日期：不能早于计票日期"})
         assembly.status = AssemblyStatus.PUBLISHED
         assembly.published_on = published_on
         assembly.save(update_fields=["status", "published_on", "updated_at"])

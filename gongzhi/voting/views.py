@@ -45,6 +45,7 @@ from gongzhi.voting.schemas import (
     AssemblyCreateIn,
     BallotIn,
     ConfirmIn,
+    DocumentIn,
     MotionCreateIn,
     NoticeIn,
     PaperBallotIn,
@@ -150,12 +151,12 @@ def assembly_new(request: HttpRequest) -> HttpResponse:
             data = parse_form(AssemblyCreateIn, _with_zone(request.POST, "opens_at", "closes_at"))
             estate = next((e for e in estates if e.pk == data.estate_id), None)
             if estate is None:
-                raise invalid("estate_id", "小区：请选择您办理表决的小区")
+                raise invalid("estate_id", "小区编号：请选择您办理表决的小区")
             petition = None
             if data.petition_id is not None:
                 petition = next((p for p in petitions if p.pk == data.petition_id), None)
                 if petition is None:
-                    raise invalid("petition_id", "依据的临时会议提议：请选择已达到20%的提议")
+                    raise invalid("petition_id", "依据的临时会议提议编号：请选择已达到20%的提议")
             assembly = services.assembly_create(
                 estate=estate,
                 title=data.title,
@@ -223,7 +224,9 @@ def _motion_add(request: HttpRequest, obj: Assembly) -> Motion:
     """Parse the agenda form with the API's schema (MotionCreateIn) and add the motion."""
     documents = []
     if request.POST.get("doc_title", "").strip() or request.POST.get("doc_body", "").strip():
-        documents.append({"title": request.POST.get("doc_title", ""), "body": request.POST.get("doc_body", "")})
+        # the one document the page offers, parsed by the API's document schema (its errors name 标题/内容)
+        doc = {"title": request.POST.get("doc_title", ""), "body": request.POST.get("doc_body", "")}
+        documents.append(parse_form(DocumentIn, doc).model_dump())
     data = parse_form(MotionCreateIn, request.POST, documents=documents)
     buildings = list(Place.objects.filter(pk__in=data.building_ids, kind="building"))
     if len(buildings) != len(set(data.building_ids)):
