@@ -1,9 +1,11 @@
 """The voting JSON API (业主表决接口): assemblies and their agenda, the live count and participation by
 building, online and paper ballots, voiding, the result with its conditions, chain verification, petitions.
 
-Rows are found only through ``visible_to`` / ``find_for_user`` (404 for who may not see them, 403 for
-who may see but not run them); every write goes through a voting service, whose refusals come back
-as the one error body (400 for bad input, 409 for a clash such as a unit that has already voted).
+Rows are found only through ``visible_to`` / ``find_for_user`` (404 for who may not see them); every
+write goes through a voting service, which refuses who may see but not act with its permission's
+code and reason (403, ``gongzhi.voting.permissions``); its other refusals come back as the one error
+body too (400 for bad input, 409 for a clash such as a unit that has already voted or a vote not in
+the state the act needs, with codes from ``gongzhi.voting.errors``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from gongzhi.core.api_support import (
 from gongzhi.registry.models import Place, Unit
 from gongzhi.voting import chain, rules, selectors, services
 from gongzhi.voting.models import Assembly, Ballot, Motion, PaperBallot, Petition
+from gongzhi.voting.permissions import can_key_paper_ballot
 from gongzhi.voting.schemas import (
     AssemblyCreateIn,
     AssemblyDetailOut,
@@ -243,7 +246,7 @@ def assembly_detail_get(request: HttpRequest, assembly_id: ObjectId) -> dict:
     "计票规则不填按表决日期确定：2021年前结束的适用物权法，跨越2021年1月1日的须法律审核（§D 16）。",
 )
 def motion_create(request: HttpRequest, assembly_id: ObjectId, payload: MotionCreateIn) -> Status:
-    assembly = find_for_user(_assemblies(), request.auth, assembly_id, write=True)
+    assembly = find_for_user(_assemblies(), request.auth, assembly_id)
     buildings = list(Place.objects.filter(pk__in=payload.building_ids))
     if len(buildings) != len(set(payload.building_ids)):
         raise ApiError(400, ErrorCode.VALIDATION, "楼栋不存在", {"building_ids": "有楼栋编号不存在"})
@@ -262,7 +265,7 @@ def motion_create(request: HttpRequest, assembly_id: ObjectId, payload: MotionCr
 
 
 def _act(request: HttpRequest, assembly_id: int, run: Any) -> dict:
-    assembly = find_for_user(_assemblies(), request.auth, assembly_id, write=True)
+    assembly = find_for_user(_assemblies(), request.auth, assembly_id)
     with service_errors():
         run(assembly)
     return assembly_detail(_assemblies().get(pk=assembly.pk))
@@ -361,7 +364,7 @@ def motion_detail(request: HttpRequest, motion_id: ObjectId) -> dict:
             "ballot_seq": e.ballot.seq if e.ballot else None,
             "ballot_hash": e.ballot.hash if e.ballot else None,
         }
-        for e in services.owned_units(request.auth, motion)
+        for e in selectors.owned_units(request.auth, motion)
     ]
     return out
 
@@ -468,7 +471,7 @@ def ballot_cast(request: HttpRequest, motion_id: ObjectId, payload: BallotIn) ->
     description="工作人员填写原因作废一张有效选票：追加一条作废记录，原选票不变；该户可重新投票。",
 )
 def ballot_void(request: HttpRequest, ballot_id: ObjectId, payload: VoidIn) -> Status:
-    ballot = find_for_user(Ballot.objects.all(), request.auth, ballot_id, write=True)
+    ballot = find_for_user(Ballot.objects.all(), request.auth, ballot_id)
     with service_errors():
         entry = services.ballot_void(ballot=ballot, reason=payload.reason, actor=request.auth)
     return Status(201, ballot_out(entry))
@@ -495,7 +498,9 @@ def paper_out(p: PaperBallot) -> dict[str, Any]:
     description="第一人录入；须另一名工作人员复核一致后才计入。委托投票须登记受托人和委托书。",
 )
 def paper_create(request: HttpRequest, motion_id: ObjectId, payload: PaperBallotIn) -> Status:
-    motion = find_for_user(Motion.objects.all(), request.auth, motion_id, write=True)
+    motion = find_for_user(Motion.objects.select_related("assembly__estate"), request.auth, motion_id)
+    # who may not key ballots is told so (403) before the unit is looked up (which they may not see)
+    can_key_paper_ballot.require(request.auth, motion)
     unit = find_for_user(Unit.objects.all(), request.auth, payload.unit_id, field="unit_id")
     with service_errors():
         paper = services.paper_ballot_enter(
@@ -518,7 +523,7 @@ def paper_create(request: HttpRequest, motion_id: ObjectId, payload: PaperBallot
     description="另一名工作人员对照纸质票再录一次意见；一致则计入选票链，不一致则不变（400）。录入人本人复核为403。",
 )
 def paper_confirm(request: HttpRequest, paper_id: ObjectId, payload: ConfirmIn) -> Status:
-    paper = find_for_user(PaperBallot.objects.all(), request.auth, paper_id, write=True)
+    paper = find_for_user(PaperBallot.objects.all(), request.auth, paper_id)
     with service_errors():
         ballot = services.paper_ballot_confirm(paper=paper, choice=payload.choice, actor=request.auth)
     return Status(201, ballot_out(ballot))
@@ -531,7 +536,7 @@ def paper_confirm(request: HttpRequest, paper_id: ObjectId, payload: ConfirmIn) 
     operation_id="voting_paper_ballot_reject",
 )
 def paper_reject(request: HttpRequest, paper_id: ObjectId, payload: RejectIn) -> dict:
-    paper = find_for_user(PaperBallot.objects.all(), request.auth, paper_id, write=True)
+    paper = find_for_user(PaperBallot.objects.all(), request.auth, paper_id)
     with service_errors():
         paper = services.paper_ballot_reject(paper=paper, reason=payload.reason, actor=request.auth)
     return paper_out(paper)

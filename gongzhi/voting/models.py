@@ -24,31 +24,11 @@ from gongzhi.voting.choices import (
     RuleSet,
 )
 
-# Who runs an estate's votes: its owners' committee (or 物管会) and the community's staff, who guide and
-# witness (BJ art. 32). Street officers and the others read; they do not count ballots.
-VOTING_ROLES = ("committee_member", "community_staff")
-
-
-def voting_write_paths(user: Any) -> tuple[str, ...]:
-    """The place paths under which ``user`` may set up votes, enter ballots and publish results."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return ()
-    cached = getattr(user, "_voting_write_paths", None)
-    if cached is None:
-        from gongzhi.accounts.models import RoleAssignment
-
-        cached = tuple(
-            RoleAssignment.objects.filter(
-                user_id=user.pk, active=True, role__in=VOTING_ROLES, place__isnull=False
-            ).values_list("place__path", flat=True)
-        )
-        user._voting_write_paths = cached
-    return cached
-
 
 class VotingQuerySet(ScopedQuerySet):
     """Voting rows hang under their estate: the estate's readers and residents see them (assembly
-    notices and results are public to the estate, BJ art. 37); committee and community staff run them."""
+    notices and results are public to the estate, BJ art. 37). Who may run them is decided by
+    ``gongzhi.voting.permissions`` (the services guard with it), not by a queryset."""
 
     scope_domain = "voting"
     # Assemblies, motions and petitions are also seen from below: a vote held for a whole community
@@ -67,11 +47,6 @@ class VotingQuerySet(ScopedQuerySet):
         if scope.public_paths or scope.unit_ids or scope.person_ids:
             q |= self.resident_q(scope)
         return self.filter(q)
-
-    def editable_by(self, user: Any) -> VotingQuerySet:
-        if scope_of(user).everything:
-            return self.all()
-        return self.filter(path_q(self.scope_path, voting_write_paths(user)))
 
 
 class VotingSettings(TimeStampedModel):

@@ -53,7 +53,7 @@ class AssemblyCreateIn(Input):
 
 class DocumentIn(Input):
     title: Name = Field(title="标题", max_length=120)
-    body: Name = Field(title="内容", max_length=50000)
+    body: Text = Field(title="内容", max_length=50000)
 
 
 class MotionCreateIn(Input):

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
+from gongzhi.core.scoping import scope_of
 from gongzhi.registry.models import Place
 from gongzhi.voting import rules
 from gongzhi.voting.choices import Choice, PetitionStatus
@@ -165,6 +166,15 @@ def participation_by_building(motion: Motion) -> list[BuildingParticipation]:
         )
         for r in rows
     ]
+
+
+def owned_units(user: Any, motion: Motion) -> list[ElectorateUnit]:
+    """The units of the motion's electorate that ``user`` owns now (§C 14: after a sale, the new owner),
+    from the units of the user's Scope."""
+    owned = scope_of(user).owned_unit_ids
+    if not owned:
+        return []
+    return list(ElectorateUnit.objects.filter(motion=motion, unit_id__in=owned).select_related("ballot"))
 
 
 # --- Lists ---------------------------------------------------------------------------------------------

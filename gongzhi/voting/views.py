@@ -2,81 +2,104 @@
 the owner's phone page for a motion, paper ballot entry and confirmation, the printable result notice
 (公示), chain verification, petitions.
 
-Reads go through ``visible_to`` / ``get_for_user`` (404 for who may not see); staff actions through
-``get_for_user(write=True)`` (403 for who may only read); writes through the services, whose refusals
-come back as a message and change nothing.
+Reads go through ``visible_to`` / ``get_for_user`` (404 for who may not see). What a page offers is
+decided by the permissions of ``gongzhi.voting.permissions`` (``allowed``), the same predicates the
+services guard with; a refused write shows the service's own reason (a ``Forbidden`` is the 403
+page with it). Every form is parsed by the API's input schema for that write (``parse_form``), so a
+page refuses a value exactly as the API does, naming the field in Chinese.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.errors import Forbidden, invalid, reason_of
+from gongzhi.core.forms import parse_form, submit
+from gongzhi.core.permissions import allowed
 from gongzhi.core.scoping import get_for_user, scope_of
-from gongzhi.registry.models import Ownership, Place, Unit
+from gongzhi.registry.models import Place, Unit
 from gongzhi.voting import chain, rules, selectors, services
 from gongzhi.voting.choices import AssemblyKind, AssemblyStatus, Choice, Matter, PaperStatus, PetitionStatus, RuleSet
-from gongzhi.voting.models import (
-    Assembly,
-    Ballot,
-    ElectorateUnit,
-    Motion,
-    PaperBallot,
-    Petition,
-    voting_write_paths,
+from gongzhi.voting.models import Assembly, Ballot, ElectorateUnit, Motion, PaperBallot, Petition
+from gongzhi.voting.permissions import (
+    ASSEMBLY_ACTS,
+    MOTION_ACTS,
+    can_call_assembly,
+    can_key_paper_ballot,
+    can_petition,
+    can_sign,
+    runner_q,
+)
+from gongzhi.voting.schemas import (
+    AssemblyCreateIn,
+    BallotIn,
+    ConfirmIn,
+    DocumentIn,
+    MotionCreateIn,
+    NoticeIn,
+    PaperBallotIn,
+    PetitionCreateIn,
+    PublishIn,
+    RejectIn,
+    VoidIn,
 )
 
+# A datetime-local box sends a time without a zone ("2026-05-01T09:00"): the page's times are Beijing time.
+_LOCAL_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
+
+def _refused(request: HttpRequest, template: str, context: dict[str, Any], exc: ValidationError) -> HttpResponse:
+    """Re-render a full form with the service's (or the schema's) own reason, answered 400 or 409."""
+    messages.error(request, reason_of(exc))
+    return render(request, template, context, status=getattr(exc, "status", 400))
 
 
 def _runner_estates(user: Any) -> list[Place]:
-    estates = Place.objects.estates()
-    if scope_of(user).everything:
-        return list(estates.order_by("path")[:500])
-    paths = voting_write_paths(user)
-    if not paths:
+    """The estates whose votes the user runs (the list form of the runner permissions)."""
+    scope = scope_of(user)
+    if not (scope.everything or scope.held):
         return []
-    from gongzhi.core.scoping import path_q
-
-    return list(estates.filter(path_q("path", paths)).order_by("path"))
+    estates = Place.objects.estates().filter(runner_q(scope, "path")).order_by("path")
+    return list(estates[:500])
 
 
 def _owner_estates(user: Any) -> list[Place]:
-    person_id = getattr(user, "person_id", None)
-    if not person_id:
+    """The estates where the user owns a unit now (from the units of the Scope)."""
+    scope = scope_of(user)
+    if not scope.owned_unit_ids:
         return []
-    ids = Ownership.objects.filter(person_id=person_id, until__isnull=True).values("unit__estate_id")
+    ids = Unit.objects.filter(pk__in=scope.owned_unit_ids).values("estate_id")
     return list(Place.objects.filter(pk__in=ids).order_by("path"))
 
 
-def _motion(request: HttpRequest, pk: int, *, write: bool = False) -> Motion:
-    qs = Motion.objects.select_related("assembly__estate")
-    return get_for_user(qs, request.user, write=write, pk=pk)
+def _motion(request: HttpRequest, pk: int) -> Motion:
+    return get_for_user(Motion.objects.select_related("assembly__estate"), request.user, pk=pk)
 
 
-def _assembly(request: HttpRequest, pk: int, *, write: bool = False) -> Assembly:
-    return get_for_user(Assembly.objects.select_related("estate", "petition"), request.user, write=write, pk=pk)
+def _assembly(request: HttpRequest, pk: int) -> Assembly:
+    return get_for_user(Assembly.objects.select_related("estate", "petition"), request.user, pk=pk)
 
 
-def _moment(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    moment = parse_datetime(value)
-    if moment is None:
-        return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+def _with_zone(post: QueryDict, *names: str) -> QueryDict:
+    """The POST with Beijing's offset added to zoneless datetime-local values; the schema parses them."""
+    data = post.copy()
+    offset = timezone.localtime().strftime("%z")
+    for name in names:
+        value = data.get(name, "").strip()
+        if _LOCAL_MOMENT.fullmatch(value):
+            data[name] = f"{value}{offset[:3]}:{offset[3:]}"
+    return data
 
 
 # --- Lists -----------------------------------------------------------------------------------------------
@@ -86,14 +109,15 @@ def _moment(value: str | None) -> dt.datetime | None:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     """Every assembly and petition the user may see, newest first."""
+    runs = bool(_runner_estates(request.user))
     return render(
         request,
         "voting/index.html",
         {
             "assemblies": selectors.assemblies_for(request.user)[:100],
             "petitions": selectors.petitions_for(request.user)[:50],
-            "can_call": bool(_runner_estates(request.user)),
-            "can_petition": bool(_owner_estates(request.user) or _runner_estates(request.user)),
+            "can_call": runs,
+            "can_petition": runs or bool(_owner_estates(request.user)),
             "nav_active": "voting",
         },
     )
@@ -102,58 +126,52 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def assembly_new(request: HttpRequest) -> HttpResponse:
-    """Call an assembly: the estate's committee and community staff only (others 403)."""
+    """Call an assembly: the estate's committee and community staff only (others 403 with the reason).
+    The form is parsed by the API's schema (AssemblyCreateIn)."""
     estates = _runner_estates(request.user)
     if not estates:
-        raise PermissionDenied
+        raise Forbidden(can_call_assembly.message, code=can_call_assembly.code)
     petitions = list(
-        Petition.objects.editable_by(request.user)
-        .filter(status="reached", assembly__isnull=True)
+        Petition.objects.visible_to(request.user)
+        .filter(runner_q(scope_of(request.user), "estate__path"), status=PetitionStatus.REACHED, assembly__isnull=True)
         .select_related("estate")
     )
     values: dict[str, Any] = {"kind": AssemblyKind.REGULAR}
+    context = {
+        "estates": estates,
+        "petitions": petitions,
+        "kinds": AssemblyKind.choices,
+        "values": values,
+        "notice_days": services.notice_days(),
+        "nav_active": "voting",
+    }
     if request.method == "POST":
-        values = request.POST.dict()
-        estate = next((e for e in estates if str(e.pk) == values.get("estate")), None)
-        petition = next((p for p in petitions if str(p.pk) == values.get("petition")), None)
-        opens_at, closes_at = _moment(values.get("opens_at")), _moment(values.get("closes_at"))
-        problems = {}
-        if estate is None:
-            problems["estate"] = "请选择小区"
-        if opens_at is None:
-            problems["opens_at"] = "请填写表决开始时间"
-        if closes_at is None:
-            problems["closes_at"] = "请填写表决截止时间"
+        context["values"] = request.POST.dict()
         try:
-            if problems:
-                raise ValidationError(problems)
+            data = parse_form(AssemblyCreateIn, _with_zone(request.POST, "opens_at", "closes_at"))
+            estate = next((e for e in estates if e.pk == data.estate_id), None)
+            if estate is None:
+                raise invalid("estate_id", "小区编号：请选择您办理表决的小区")
+            petition = None
+            if data.petition_id is not None:
+                petition = next((p for p in petitions if p.pk == data.petition_id), None)
+                if petition is None:
+                    raise invalid("petition_id", "依据的临时会议提议编号：请选择已达到20%的提议")
             assembly = services.assembly_create(
                 estate=estate,
-                title=values.get("title", ""),
-                kind=values.get("kind", AssemblyKind.REGULAR),
-                notice_text=values.get("notice_text", ""),
-                opens_at=opens_at,
-                closes_at=closes_at,
+                title=data.title,
+                kind=data.kind,
+                notice_text=data.notice_text,
+                opens_at=data.opens_at,
+                closes_at=data.closes_at,
                 petition=petition,
                 actor=request.user,
             )
         except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "会议已创建，请添加表决事项后发布公告")
-            return redirect("voting:assembly", assembly.pk)
-    return render(
-        request,
-        "voting/assembly_new.html",
-        {
-            "estates": estates,
-            "petitions": petitions,
-            "kinds": AssemblyKind.choices,
-            "values": values,
-            "notice_days": services.notice_days(),
-            "nav_active": "voting",
-        },
-    )
+            return _refused(request, "voting/assembly_new.html", context, exc)
+        messages.success(request, "会议已创建，请添加表决事项后发布公告")
+        return redirect("voting:assembly", assembly.pk)
+    return render(request, "voting/assembly_new.html", context)
 
 
 @login_required
@@ -161,7 +179,7 @@ def assembly_new(request: HttpRequest) -> HttpResponse:
 def assembly(request: HttpRequest, pk: int) -> HttpResponse:
     """One assembly: agenda, dates, live participation by building; the staff's actions."""
     obj = _assembly(request, pk)
-    runner = services.can_run(request.user, obj.estate)
+    scope = scope_of(request.user)
     motions = list(selectors.motions_of(obj))
     now = timezone.now()
     live = []
@@ -170,6 +188,11 @@ def assembly(request: HttpRequest, pk: int) -> HttpResponse:
             m.assembly = obj
             tally, mixed = selectors.motion_tally(m)
             live.append((m, tally, selectors.participation_by_building(m)))
+    can = allowed(scope, obj, acts=ASSEMBLY_ACTS)
+    # every motion of an assembly is run by the same people: ask about the first
+    if motions:
+        motions[0].assembly = obj
+        can.update(allowed(scope, motions[0], acts=MOTION_ACTS))
     buildings = list(Place.objects.filter(parent=obj.estate, kind="building").order_by("sort_key", "name"))
     return render(
         request,
@@ -178,7 +201,8 @@ def assembly(request: HttpRequest, pk: int) -> HttpResponse:
             "assembly": obj,
             "motions": motions,
             "live": live,
-            "runner": runner,
+            "can": can,
+            "runner": any(can.values()),
             "matters": Matter.choices,
             "rule_sets": RuleSet.choices,
             "buildings": buildings,
@@ -196,41 +220,46 @@ def assembly(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _motion_add(request: HttpRequest, obj: Assembly) -> Motion:
+    """Parse the agenda form with the API's schema (MotionCreateIn) and add the motion."""
+    documents = []
+    if request.POST.get("doc_title", "").strip() or request.POST.get("doc_body", "").strip():
+        # the one document the page offers, parsed by the API's document schema (its errors name 标题/内容)
+        doc = {"title": request.POST.get("doc_title", ""), "body": request.POST.get("doc_body", "")}
+        documents.append(parse_form(DocumentIn, doc).model_dump())
+    data = parse_form(MotionCreateIn, request.POST, documents=documents)
+    buildings = list(Place.objects.filter(pk__in=data.building_ids, kind="building"))
+    if len(buildings) != len(set(data.building_ids)):
+        raise invalid("building_ids", "表决范围（楼栋编号）：有楼栋不存在")
+    return services.motion_add(
+        assembly=obj,
+        title=data.title,
+        matter=data.matter,
+        rule_set=data.rule_set,
+        description=data.description,
+        buildings=buildings,
+        documents=[(d.title, d.body) for d in data.documents],
+        actor=request.user,
+    )
+
+
 @login_required
 @require_POST
 def motion_add(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = _assembly(request, pk, write=True)
-    ids = request.POST.getlist("buildings")
-    buildings = list(Place.objects.filter(pk__in=[i for i in ids if i.isdigit()], kind="building"))
-    documents = []
-    if request.POST.get("doc_title", "").strip() or request.POST.get("doc_body", "").strip():
-        documents.append((request.POST.get("doc_title", ""), request.POST.get("doc_body", "")))
-    try:
-        services.motion_add(
-            assembly=obj,
-            title=request.POST.get("title", ""),
-            matter=request.POST.get("matter", ""),
-            rule_set=request.POST.get("rule_set") or None,
-            description=request.POST.get("description", ""),
-            buildings=buildings,
-            documents=documents,
-            actor=request.user,
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "已加入议程")
-    return redirect("voting:assembly", obj.pk)
+    obj = _assembly(request, pk)
+    return submit(
+        request, lambda: _motion_add(request, obj), done="已加入议程", back=reverse("voting:assembly", args=[pk])
+    )
 
 
 ACTIONS = {
     "notice": ("已发布会议公告，议程已固定", lambda a, u, p: services.assembly_post_notice(
-        assembly=a, actor=u, noticed_on=parse_date(p.get("noticed_on") or "") or None
+        assembly=a, actor=u, noticed_on=parse_form(NoticeIn, p).noticed_on
     )),
     "open": ("表决已开始，表决名册已冻结", lambda a, u, p: services.assembly_open(assembly=a, actor=u)),
     "close": ("已计票", lambda a, u, p: services.assembly_close(assembly=a, actor=u)),
     "publish": ("已公布表决结果", lambda a, u, p: services.assembly_publish(
-        assembly=a, actor=u, published_on=parse_date(p.get("published_on") or "") or None
+        assembly=a, actor=u, published_on=parse_form(PublishIn, p).published_on
     )),
 }  # fmt: skip
 
@@ -240,15 +269,11 @@ ACTIONS = {
 def assembly_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
-    obj = _assembly(request, pk, write=True)
+    obj = _assembly(request, pk)
     done, run = ACTIONS[action]
-    try:
-        run(obj, request.user, request.POST)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, done)
-    return redirect("voting:assembly", obj.pk)
+    return submit(
+        request, lambda: run(obj, request.user, request.POST), done=done, back=reverse("voting:assembly", args=[pk])
+    )
 
 
 @login_required
@@ -272,7 +297,7 @@ def participation(request: HttpRequest, pk: int) -> HttpResponse:
 def motion(request: HttpRequest, pk: int) -> HttpResponse:
     """What is being decided, its documents, the vote for each of the user's units, and the receipt."""
     obj = _motion(request, pk)
-    mine = services.owned_units(request.user, obj) if obj.assembly.status != AssemblyStatus.DRAFT else []
+    mine = selectors.owned_units(request.user, obj) if obj.assembly.status != AssemblyStatus.DRAFT else []
     now = timezone.now()
     voting_now = obj.assembly.is_open and obj.assembly.opens_at <= now < obj.assembly.closes_at
     return render(
@@ -286,58 +311,73 @@ def motion(request: HttpRequest, pk: int) -> HttpResponse:
             "voting_now": voting_now,
             "choices": Choice.choices,
             "special": obj.matter in rules.CIVIL_CODE_SPECIAL,
-            "is_owner_elsewhere": bool(_owner_estates(request.user)),
-            "runner": services.can_run(request.user, obj.assembly.estate),
             "nav_active": "voting",
         },
     )
+
+
+def _cast(request: HttpRequest, obj: Motion) -> Ballot:
+    data = parse_form(BallotIn, request.POST)
+    # a unit the user may not see does not exist for them (404), as in the API
+    unit = Unit.objects.visible_to(request.user).filter(pk=data.unit_id).first()
+    if unit is None:
+        raise Http404
+    return services.ballot_cast(motion=obj, unit=unit, choice=data.choice, actor=request.user)
 
 
 @login_required
 @require_POST
 def cast(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _motion(request, pk)
-    unit_id = request.POST.get("unit", "")
-    # a unit the user may not see does not exist for them (404), as in the API
-    unit = Unit.objects.visible_to(request.user).filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
-    if unit is None:
-        raise Http404
-    try:
-        ballot = services.ballot_cast(motion=obj, unit=unit, choice=request.POST.get("choice", ""), actor=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, f"投票成功，已计入。选票第{ballot.seq}号，哈希 {ballot.hash[:16]}…")
-    return redirect("voting:motion", obj.pk)
+    return submit(
+        request,
+        lambda: _cast(request, obj),
+        done=lambda ballot: f"投票成功，已计入。选票第{ballot.seq}号，哈希 {ballot.hash[:16]}…",
+        back=reverse("voting:motion", args=[pk]),
+    )
 
 
 # --- Paper ballots (four eyes) -----------------------------------------------------------------------------
+
+
+def _paper_enter(request: HttpRequest, obj: Motion) -> PaperBallot:
+    """The keyed paper ballot: the 房号 is looked up in the frozen roll, the rest parsed by PaperBallotIn."""
+    label = request.POST.get("unit", "").strip()
+    row = ElectorateUnit.objects.filter(motion=obj, label=label).first() if label else None
+    if row is None:
+        shown = label if len(label) <= 80 else label[:80] + "…"
+        raise invalid("unit", f"房号：「{shown}」不在表决名册中（应如 1号楼1单元101）")
+    data = parse_form(PaperBallotIn, request.POST, unit_id=row.unit_id)
+    return services.paper_ballot_enter(
+        motion=obj,
+        unit=Unit.objects.get(pk=row.unit_id),
+        choice=data.choice,
+        sheet_no=data.sheet_no,
+        proxy_name=data.proxy_name,
+        proxy_note=data.proxy_note,
+        actor=request.user,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def paper(request: HttpRequest, pk: int) -> HttpResponse:
     """Key in paper ballots, and confirm the ones someone else keyed (双人复核)."""
-    obj = _motion(request, pk, write=True)
+    obj = _motion(request, pk)
+    if not can_key_paper_ballot(scope_of(request.user), obj):
+        raise Forbidden(can_key_paper_ballot.message, code=can_key_paper_ballot.code)
+    error = None
     if request.method == "POST":
-        label = request.POST.get("unit", "").strip()
-        row = ElectorateUnit.objects.filter(motion=obj, label=label).select_related("unit").first()
         try:
-            if row is None:
-                raise ValidationError({"unit": f"房号「{label}」不在表决名册中（应如 1号楼1单元101）"})
-            services.paper_ballot_enter(
-                motion=obj,
-                unit=row.unit,
-                choice=request.POST.get("choice", ""),
-                sheet_no=request.POST.get("sheet_no", ""),
-                proxy_name=request.POST.get("proxy_name", ""),
-                proxy_note=request.POST.get("proxy_note", ""),
-                actor=request.user,
-            )
+            paper_ballot = _paper_enter(request, obj)
         except ValidationError as exc:
-            _errors(request, exc)
+            error = exc
+            messages.error(request, reason_of(exc))
         else:
-            messages.success(request, f"已录入 {label}，请另一名工作人员复核后计入")
+            label = ElectorateUnit.objects.filter(motion=obj, unit_id=paper_ballot.unit_id).values_list(
+                "label", flat=True
+            )
+            messages.success(request, f"已录入 {label.first()}，请另一名工作人员复核后计入")
             return redirect("voting:paper", obj.pk)
     pending = list(
         PaperBallot.objects.filter(motion=obj, status=PaperStatus.PENDING).select_related("entered_by").order_by("id")
@@ -345,16 +385,17 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     labels = dict(ElectorateUnit.objects.filter(motion=obj).values_list("unit_id", "label"))
     for p in pending:
         p.label = labels.get(p.unit_id, p.unit_id)
-        p.mine = p.entered_by_id == request.user.pk
+        p.mine = p.entered_by_id == request.user.pk  # the four-eyes rule: not the keyer
     recent = list(Ballot.objects.filter(motion=obj).order_by("-seq")[:20])
     voided = set(
         Ballot.objects.filter(motion=obj, kind="void", voids__in=[b.pk for b in recent]).values_list(
             "voids_id", flat=True
         )
     )
+    can = allowed(scope_of(request.user), obj, acts=MOTION_ACTS)
     for b in recent:
         b.label = labels.get(b.unit_id, b.unit_id)
-        b.can_void = b.kind == "cast" and b.pk not in voided
+        b.can_void = can["void"] and b.kind == "cast" and b.pk not in voided
     return render(
         request,
         "voting/paper.html",
@@ -365,50 +406,55 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
             "choices": Choice.choices,
             "labels": sorted(labels.values()),
             "recent": recent,
+            "can": can,
             "nav_active": "voting",
         },
+        status=getattr(error, "status", 400) if error is not None else 200,
     )
+
+
+def _paper_ballot(request: HttpRequest, pk: int) -> PaperBallot:
+    return get_for_user(PaperBallot.objects.all(), request.user, pk=pk)
 
 
 @login_required
 @require_POST
 def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    paper_ballot = get_for_user(PaperBallot.objects.all(), request.user, write=True, pk=pk)
-    try:
-        ballot = services.paper_ballot_confirm(
-            paper=paper_ballot, choice=request.POST.get("choice", ""), actor=request.user
-        )
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, f"复核一致，已计入：选票第{ballot.seq}号")
-    return redirect("voting:paper", paper_ballot.motion_id)
+    paper_ballot = _paper_ballot(request, pk)
+    return submit(
+        request,
+        lambda: services.paper_ballot_confirm(
+            paper=paper_ballot, choice=parse_form(ConfirmIn, request.POST).choice, actor=request.user
+        ),
+        done=lambda ballot: f"复核一致，已计入：选票第{ballot.seq}号",
+        back=reverse("voting:paper", args=[paper_ballot.motion_id]),
+    )
 
 
 @login_required
 @require_POST
 def paper_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    paper_ballot = get_for_user(PaperBallot.objects.all(), request.user, write=True, pk=pk)
-    try:
-        services.paper_ballot_reject(paper=paper_ballot, reason=request.POST.get("reason", ""), actor=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "已退回")
-    return redirect("voting:paper", paper_ballot.motion_id)
+    paper_ballot = _paper_ballot(request, pk)
+    return submit(
+        request,
+        lambda: services.paper_ballot_reject(
+            paper=paper_ballot, reason=parse_form(RejectIn, request.POST).reason, actor=request.user
+        ),
+        done="已退回",
+        back=reverse("voting:paper", args=[paper_ballot.motion_id]),
+    )
 
 
 @login_required
 @require_POST
 def void(request: HttpRequest, pk: int) -> HttpResponse:
-    ballot = get_for_user(Ballot.objects.all(), request.user, write=True, pk=pk)
-    try:
-        services.ballot_void(ballot=ballot, reason=request.POST.get("reason", ""), actor=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, f"第{ballot.seq}号选票已作废，该户可重新投票")
-    return redirect("voting:paper", ballot.motion_id)
+    ballot = get_for_user(Ballot.objects.all(), request.user, pk=pk)
+    return submit(
+        request,
+        lambda: services.ballot_void(ballot=ballot, reason=parse_form(VoidIn, request.POST).reason, actor=request.user),
+        done=f"第{ballot.seq}号选票已作废，该户可重新投票",
+        back=reverse("voting:paper", args=[ballot.motion_id]),
+    )
 
 
 # --- Result notice and verification ---------------------------------------------------------------------
@@ -459,36 +505,33 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def petition_new(request: HttpRequest) -> HttpResponse:
+    """Start a petition: the owners of an estate and its committee and community staff (others 403).
+    The form is parsed by the API's schema (PetitionCreateIn)."""
     estates = {e.pk: e for e in _owner_estates(request.user) + _runner_estates(request.user)}
     if not estates:
-        raise PermissionDenied
+        raise Forbidden(can_petition.message, code=can_petition.code)
+    context = {"estates": list(estates.values()), "nav_active": "voting"}
     if request.method == "POST":
-        estate = estates.get(int(request.POST["estate"])) if request.POST.get("estate", "").isdigit() else None
         try:
+            data = parse_form(PetitionCreateIn, request.POST)
+            estate = estates.get(data.estate_id)
             if estate is None:
-                raise ValidationError({"estate": "请选择小区"})
-            petition = services.petition_create(
-                estate=estate,
-                title=request.POST.get("title", ""),
-                reason=request.POST.get("reason", ""),
-                actor=request.user,
-            )
+                raise invalid("estate_id", "小区编号：请选择您所在的小区")
+            petition = services.petition_create(estate=estate, title=data.title, reason=data.reason, actor=request.user)
         except ValidationError as exc:
-            _errors(request, exc)
-        else:
-            messages.success(request, "提议已发起")
-            return redirect("voting:petition", petition.pk)
-    return render(request, "voting/petition_new.html", {"estates": list(estates.values()), "nav_active": "voting"})
+            return _refused(request, "voting/petition_new.html", context, exc)
+        messages.success(request, "提议已发起")
+        return redirect("voting:petition", petition.pk)
+    return render(request, "voting/petition_new.html", context)
 
 
 @login_required
 @require_GET
 def petition(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_for_user(Petition.objects.select_related("estate"), request.user, pk=pk)
+    scope = scope_of(request.user)
     progress = selectors.petition_progress(obj)
-    person_id = getattr(request.user, "person_id", None)
-    signed = bool(person_id) and obj.signatures.filter(person_id=person_id).exists()
-    can_sign = not signed and obj.status != PetitionStatus.CLOSED and services.owns_in(request.user, obj.estate)
+    signed = bool(scope.person_ids) and obj.signatures.filter(person_id__in=scope.person_ids).exists()
     return render(
         request,
         "voting/petition.html",
@@ -496,8 +539,8 @@ def petition(request: HttpRequest, pk: int) -> HttpResponse:
             "petition": obj,
             "progress": progress,
             "signed": signed,
-            "can_sign": can_sign,
-            "runner": services.can_run(request.user, obj.estate),
+            "can_sign": not signed and obj.status != PetitionStatus.CLOSED and can_sign(scope, obj),
+            "can_call": can_call_assembly(scope, obj.estate),
             "nav_active": "voting",
         },
     )
@@ -507,10 +550,9 @@ def petition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_for_user(Petition.objects.select_related("estate"), request.user, pk=pk)
-    try:
-        services.petition_sign(petition=obj, actor=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, "已联名")
-    return redirect("voting:petition", obj.pk)
+    return submit(
+        request,
+        lambda: services.petition_sign(petition=obj, actor=request.user),
+        done="已联名",
+        back=reverse("voting:petition", args=[obj.pk]),
+    )

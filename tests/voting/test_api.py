@@ -1,5 +1,9 @@
 """The voting JSON API: every operation's success, the outsider's 404, the read-only role's 403, the
-clash's 409 and bad input's 400 — and that a refused request changed nothing."""
+clash's 409 and bad input's 400 — and that a refused request changed nothing.
+
+Refusals carry the code of what refused them: a permission's (``voting.call``…) for who may not act, an
+error code of ``gongzhi.voting.errors`` for a clash or a vote not in the state the act needs (those
+were 400 ``validation_error`` or 409 ``conflict`` before the codes; deliberately changed)."""
 
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ def test_create_assembly_add_motion_notice(world):
     }
     # read-only roles 403, outsiders 404, nothing made
     for persona in READ_ONLY:
-        assert_error(call(world.client_for(persona), "POST", "/voting/assemblies", body), 403, "forbidden")
+        assert_error(call(world.client_for(persona), "POST", "/voting/assemblies", body), 403, "voting.call")
     assert_error(call(world.client_for("community_staff_b"), "POST", "/voting/assemblies", body), 404, "not_found")
     # the volunteer sees estate A's assemblies, but not estate A itself
     assert_error(call(world.client_for("volunteer"), "POST", "/voting/assemblies", body), 404, "not_found")
@@ -80,12 +84,15 @@ def test_create_assembly_add_motion_notice(world):
     )
     assert "noticed_on" in assert_error(early, 400, "validation_error")["fields"]
     assert_error(
-        call(world.client_for("street_officer"), "POST", f"/voting/assemblies/{aid}/notice", {}), 403, "forbidden"
+        call(world.client_for("street_officer"), "POST", f"/voting/assemblies/{aid}/notice", {}),
+        403,
+        "voting.post_notice",
     )
     noticed = call(client, "POST", f"/voting/assemblies/{aid}/notice", {})
     assert noticed.json()["status"] == "noticed"
     late = call(client, "POST", f"/voting/assemblies/{aid}/motions", {"title": "临时动议", "matter": "other"})
-    assert "公告以外" in assert_error(late, 400, "validation_error")["message"]
+    # a vote not in the state the act needs is a conflict with its code (was 400 before codes)
+    assert "公告以外" in assert_error(late, 409, "voting.agenda_fixed")["message"]
     assert Motion.objects.count() == 1
 
 
@@ -97,7 +104,7 @@ def test_owner_votes_with_a_token_and_gets_the_receipt(vote):
     assert r.status_code == 201, r.content
     ballot = r.json()
     again = call(client, "POST", path, {"unit_id": vote.units_a[0].pk, "choice": "disagree"}, **bearer(key))
-    assert "已投票" in assert_error(again, 409, "conflict")["fields"]["unit_id"]
+    assert "已投票" in assert_error(again, 409, "voting.already_voted")["fields"]["unit_id"]
     detail = call(client, "GET", f"/voting/motions/{vote.motion.pk}", **bearer(key)).json()
     assert detail["my_units"] == [
         {
@@ -127,7 +134,7 @@ def test_tenant_403_outsider_404_bad_choice_400_and_nothing_changes(vote):
     assert_error(
         call(vote.client_for("tenant"), "POST", path, {"unit_id": vote.units_a[1].pk, "choice": "agree"}),
         403,
-        "forbidden",
+        "voting.cast",
     )
     assert_error(
         call(vote.client_for("outsider"), "POST", path, {"unit_id": vote.units_b[0].pk, "choice": "agree"}),
@@ -144,13 +151,13 @@ def test_paper_ballot_four_eyes_void_and_ballot_list(vote):
     path = f"/voting/motions/{vote.motion.pk}/paper-ballots"
     body = {"unit_id": vote.units_a[2].pk, "choice": "agree", "sheet_no": "P-1"}
     for persona in READ_ONLY + ["resident"]:
-        assert_error(call(vote.client_for(persona), "POST", path, body), 403, "forbidden")
+        assert_error(call(vote.client_for(persona), "POST", path, body), 403, "voting.key_paper")
     assert_error(call(vote.client_for("community_staff_b"), "POST", path, body), 404, "not_found")
     paper = call(first, "POST", path, body).json()
-    assert_error(call(first, "POST", path, body), 409, "conflict")  # one pending per unit
+    assert_error(call(first, "POST", path, body), 409, "voting.paper_waiting")  # one pending per unit
     confirm = f"/voting/paper-ballots/{paper['id']}/confirm"
-    assert_error(call(first, "POST", confirm, {"choice": "agree"}), 403, "forbidden")
-    assert_error(call(second, "POST", confirm, {"choice": "abstain"}), 400, "validation_error")
+    assert_error(call(first, "POST", confirm, {"choice": "agree"}), 403, "voting.same_person")
+    assert_error(call(second, "POST", confirm, {"choice": "abstain"}), 400, "voting.confirm_mismatch")
     assert not Ballot.objects.exists()
     ballot = call(second, "POST", confirm, {"choice": "agree"})
     assert ballot.status_code == 201 and ballot.json()["channel"] == "paper"
@@ -158,7 +165,7 @@ def test_paper_ballot_four_eyes_void_and_ballot_list(vote):
     assert_error(
         call(vote.client_for("street_officer"), "POST", f"/voting/ballots/{bid}/void", {"reason": "x"}),
         403,
-        "forbidden",
+        "voting.void",
     )
     void = call(second, "POST", f"/voting/ballots/{bid}/void", {"reason": "房号录错"})
     assert void.status_code == 201 and void.json()["kind"] == "void" and void.json()["voids_id"] == bid
@@ -181,7 +188,7 @@ def test_open_close_publish_result_and_verify(world):
         noticed_on=timezone.localdate() - dt.timedelta(days=20),
     )
     assert_error(
-        call(world.client_for("party_worker"), "POST", f"/voting/assemblies/{assembly.pk}/open"), 403, "forbidden"
+        call(world.client_for("party_worker"), "POST", f"/voting/assemblies/{assembly.pk}/open"), 403, "voting.open"
     )
     opened = call(client, "POST", f"/voting/assemblies/{assembly.pk}/open")
     assert opened.json()["status"] == "open"
@@ -192,7 +199,7 @@ def test_open_close_publish_result_and_verify(world):
         {"unit_id": world.units_a[0].pk, "choice": "agree"},
     )
     assert_error(call(client, "GET", f"/voting/motions/{motion.pk}/result"), 404, "not_found")
-    assert_error(call(client, "POST", f"/voting/assemblies/{assembly.pk}/close"), 400, "validation_error")
+    assert_error(call(client, "POST", f"/voting/assemblies/{assembly.pk}/close"), 409, "voting.still_open")
     with time_machine.travel(assembly.closes_at + dt.timedelta(minutes=1), tick=False):
         client = world.client_for("committee_member")
         assert call(client, "POST", f"/voting/assemblies/{assembly.pk}/close").json()["status"] == "closed"
@@ -215,9 +222,9 @@ def test_petition_api(world, persona):
     assert created.status_code == 201
     body = created.json()
     assert (body["signed_heads"], body["total_heads"], body["needed"], body["reached"]) == (1, 3, 1, True)
-    assert_error(call(client, "POST", f"/voting/petitions/{body['id']}/signatures"), 409, "conflict")
+    assert_error(call(client, "POST", f"/voting/petitions/{body['id']}/signatures"), 409, "voting.already_signed")
     assert_error(
-        call(world.client_for("tenant"), "POST", f"/voting/petitions/{body['id']}/signatures"), 403, "forbidden"
+        call(world.client_for("tenant"), "POST", f"/voting/petitions/{body['id']}/signatures"), 403, "voting.sign"
     )
     assert_error(call(world.client_for("outsider"), "GET", f"/voting/petitions/{body['id']}"), 404, "not_found")
     assert_error(

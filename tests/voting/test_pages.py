@@ -24,7 +24,7 @@ def test_owner_sees_the_motion_votes_and_gets_a_receipt(vote):
     assert "选聘物业服务企业" in page and "物业服务合同（草案）" in page
     assert "1号楼1单元101" in page and "提交表决" in page
     response = client.post(
-        reverse("voting:cast", args=[vote.motion.pk]), {"unit": vote.units_a[0].pk, "choice": "agree"}
+        reverse("voting:cast", args=[vote.motion.pk]), {"unit_id": vote.units_a[0].pk, "choice": "agree"}
     )
     assert response.status_code == 302
     ballot = Ballot.objects.get(motion=vote.motion)
@@ -37,8 +37,8 @@ def test_tenant_reads_but_cannot_vote_and_outsider_gets_404(vote):
     page = tenant.get(reverse("voting:motion", args=[vote.motion.pk])).content.decode()
     assert "租户" in page and "提交表决" not in page
     cast = reverse("voting:cast", args=[vote.motion.pk])
-    assert tenant.post(cast, {"unit": vote.units_a[1].pk, "choice": "agree"}).status_code == 403
-    assert vote.client_for("outsider").post(cast, {"unit": vote.units_a[0].pk, "choice": "agree"}).status_code == 404
+    assert tenant.post(cast, {"unit_id": vote.units_a[1].pk, "choice": "agree"}).status_code == 403
+    assert vote.client_for("outsider").post(cast, {"unit_id": vote.units_a[0].pk, "choice": "agree"}).status_code == 404
     assert not Ballot.objects.exists()
 
 
@@ -102,7 +102,7 @@ def test_staff_set_up_notice_open_close_publish(world):
     r = client.post(
         reverse("voting:assembly_new"),
         {
-            "estate": world.estate_a.pk,
+            "estate_id": world.estate_a.pk,
             "title": "甲小区临时会议",
             "kind": "regular",
             "opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
@@ -118,7 +118,7 @@ def test_staff_set_up_notice_open_close_publish(world):
             "title": "续筹维修资金",
             "matter": "fund_raise",
             "rule_set": "civil_code",
-            "buildings": [world.building_a2.pk],
+            "building_ids": [world.building_a2.pk],
         },
     )
     motion = Motion.objects.get()
@@ -181,7 +181,7 @@ def test_verify_page_reports_a_tampered_ballot(vote):
 def test_petition_pages(world):
     client = world.client_for("resident")
     r = client.post(
-        reverse("voting:petition_new"), {"estate": world.estate_a.pk, "title": "更换物业", "reason": "服务差"}
+        reverse("voting:petition_new"), {"estate_id": world.estate_a.pk, "title": "更换物业", "reason": "服务差"}
     )
     petition = Petition.objects.get()
     assert r.status_code == 302
@@ -192,7 +192,7 @@ def test_petition_pages(world):
     assert world.client_for("outsider").post(reverse("voting:petition_sign", args=[petition.pk])).status_code == 404
     assert petition.signatures.count() == 1
     # an owner of estate B cannot start one in estate A
-    world.client_for("outsider").post(reverse("voting:petition_new"), {"estate": world.estate_a.pk, "title": "x"})
+    world.client_for("outsider").post(reverse("voting:petition_new"), {"estate_id": world.estate_a.pk, "title": "x"})
     assert Petition.objects.count() == 1
 
 
@@ -214,6 +214,6 @@ def test_index_query_count_does_not_grow_with_assemblies(world, persona, query_b
 def test_an_owner_cannot_vote_for_a_unit_that_is_not_theirs(vote):
     # a unit the owner may not see does not exist for them (404, as in the API); nothing is cast
     cast = reverse("voting:cast", args=[vote.motion.pk])
-    response = vote.client_for("resident").post(cast, {"unit": vote.units_a[2].pk, "choice": "agree"})
+    response = vote.client_for("resident").post(cast, {"unit_id": vote.units_a[2].pk, "choice": "agree"})
     assert response.status_code == 404
     assert not Ballot.objects.exists()
