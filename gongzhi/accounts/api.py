@@ -7,14 +7,12 @@ expires (API_TOKEN_DAYS at most): an expired one is answered 401 ``token_expired
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from gongzhi.accounts import services
-from gongzhi.accounts.models import ApiToken, RoleAssignment
+from gongzhi.accounts import selectors, services
+from gongzhi.accounts.errors import AccountsError as ErrorCode
+from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.roles import ROLES
 from gongzhi.accounts.schemas import TokenCreatedOut, TokenCreateIn, TokenOut, TokenPage
 from gongzhi.core.api_support import (
@@ -30,13 +28,6 @@ from gongzhi.core.api_support import ErrorCode as CoreErrorCode
 from gongzhi.core.scoping import scope_of
 
 router = Router(tags=["账号"])
-
-
-class ErrorCode(StrEnum):
-    """Accounts-specific error codes (the generic ones are in gongzhi.core.api_support.ErrorCode)."""
-
-    TOKEN_NEEDS_SESSION = "token_needs_session"  # noqa: S105 - an error code, not a secret
-    TOKEN_ALREADY_REVOKED = "token_already_revoked"  # noqa: S105 - an error code, not a secret
 
 
 # --- Schemas (the token schemas are in schemas.py: the token page parses with them too) ------------------------------------------
@@ -79,7 +70,7 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> dict:
     user = request.auth
     scope = scope_of(user)
-    assignments = RoleAssignment.objects.filter(user=user, active=True).select_related("place", "company")
+    assignments = selectors.assignments_of(user)
     roles = [
         {
             "role": a.role,
@@ -156,10 +147,4 @@ def token_revoke(request: HttpRequest, token_id: ObjectId) -> ApiToken:
     token = ApiToken.objects.filter(user=request.auth, pk=token_id).first()
     if token is None:
         raise ApiError(404, CoreErrorCode.NOT_FOUND, "令牌不存在或无权查看")
-    if token.revoked_at is not None:
-        raise ApiError(
-            409,
-            ErrorCode.TOKEN_ALREADY_REVOKED,
-            f"该令牌已于 {timezone.localtime(token.revoked_at):%Y-%m-%d %H:%M} 撤销",
-        )
     return services.api_token_revoke(token=token, actor=request.auth)

@@ -8,6 +8,8 @@ from gongzhi.core.errors import DomainError
 class AccountsError(StrEnum):
     TOKEN_EXPIRED = "token_expired"  # noqa: S105 - an error code, not a secret
     TOKEN_ADDRESS_THROTTLED = "throttled"  # noqa: S105 - the API's generic code: clients already retry on it
+    TOKEN_NEEDS_SESSION = "token_needs_session"  # noqa: S105 - an error code, not a secret
+    TOKEN_ALREADY_REVOKED = "token_already_revoked"  # noqa: S105 - an error code, not a secret
 
 
 class TokenExpired(DomainError):

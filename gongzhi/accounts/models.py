@@ -113,6 +113,10 @@ class ApiToken(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
+    def can_revoke(self) -> bool:
+        """Not revoked yet (a revoked token stays revoked)."""
+        return self.revoked_at is None
+
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()

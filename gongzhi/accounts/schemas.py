@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 
 from gongzhi.accounts.models import ApiToken
 from gongzhi.core.api_support import Moment, Name, Page
+from gongzhi.core.inputs import Int
 
 
 class TokenOut(Schema):
@@ -39,7 +40,7 @@ class TokenCreateIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: Name = Field(title="用途", max_length=60)
-    days: int | None = Field(
+    days: Int | None = Field(
         None,
         ge=1,
         le=3650,

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.accounts.errors import TokenExpired
+from gongzhi.accounts.errors import AccountsError, TokenExpired
 from gongzhi.accounts.models import ApiToken, FailedAttempt, RoleAssignment, User
+from gongzhi.accounts.permissions import can_manage_token, can_manage_users
 from gongzhi.accounts.roles import ROLES
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import Invalid, invalid
+from gongzhi.core.errors import Conflict, Invalid, invalid
 from gongzhi.core.keys import key_digest
 from gongzhi.core.models import AuditAction
 
@@ -132,6 +133,7 @@ def user_create(
     person=None,  # noqa: ANN001
 ) -> User:
     """A new login (新建账号)."""
+    can_manage_users.require(actor)
     if User.objects.filter(phone=username).exists() or (phone and User.objects.filter(username=phone).exists()):
         raise ValidationError({"username": "用户名不能与其他账号的手机号相同"})
     with transaction.atomic():
@@ -157,6 +159,7 @@ def role_assign(
     title: str = "",
 ) -> RoleAssignment:
     """Give a user a role at a node of the place tree (or, for property staff, for a company)."""
+    can_manage_users.require(actor)
     spec = ROLES.get(role)
     if spec is None:
         raise ValidationError({"role": f"未知角色：{role}"})
@@ -209,6 +212,7 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """Make a personal API token; the plain token is returned once and never stored. It lives
     API_TOKEN_DAYS, or less when the owner gives fewer ``days`` or an earlier ``expires_at``."""
+    can_manage_token.require(actor, user.pk)
     if not name.strip():
         raise ValidationError({"name": "请填写令牌用途"})
     expires_at = _token_expiry(expires_at, days, timezone.now())
@@ -222,6 +226,7 @@ def api_token_create(
         audit_record(
             actor=actor,
             action=AuditAction.TOKEN,
+            event="accounts.token.created",
             obj=token,
             summary=f"新建令牌 {token.name}，有效期至 {timezone.localtime(expires_at):%Y-%m-%d %H:%M}",
         )
@@ -229,10 +234,24 @@ def api_token_create(
 
 
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke a token now (撤销令牌); one already revoked is a conflict (409)."""
+    can_manage_token.require(actor, token.user_id)
     with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if not token.can_revoke():
+            raise Conflict(
+                f"该令牌已于 {timezone.localtime(token.revoked_at):%Y-%m-%d %H:%M} 撤销",
+                code=AccountsError.TOKEN_ALREADY_REVOKED,
+            )
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action=AuditAction.TOKEN, obj=token, summary=f"撤销令牌 {token.name}")
+        audit_record(
+            actor=actor,
+            action=AuditAction.TOKEN,
+            event="accounts.token.revoked",
+            obj=token,
+            summary=f"撤销令牌 {token.name}",
+        )
     return token
 
 

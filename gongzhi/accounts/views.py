@@ -12,7 +12,7 @@ from gongzhi.accounts.forms import LoginForm
 from gongzhi.accounts.models import ApiToken
 from gongzhi.accounts.roles import RESIDENT
 from gongzhi.accounts.schemas import TokenCreateIn
-from gongzhi.core.errors import messages_of
+from gongzhi.core.errors import reason_of
 from gongzhi.core.forms import parse_form
 from gongzhi.core.scoping import scope_of
 
@@ -53,7 +53,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 user=request.user, name=data.name, days=data.days, expires_at=data.expires_at, actor=request.user
             )
         except ValidationError as exc:
-            error = "；".join(messages_of(exc).values())
+            error = reason_of(exc)
     tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     longest = settings.API_TOKEN_DAYS
     lives = sorted({d for d in TOKEN_LIFE_CHOICES if d < longest} | {longest})
@@ -68,6 +68,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             "token_lives": lives,
             "token_days": longest,
         },
+        status=400 if error else 200,  # a refused form says so, and made nothing
     )
 
 

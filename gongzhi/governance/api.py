@@ -6,8 +6,6 @@ Reads go through ``visible_to`` / ``get_for_user``; writes through gongzhi.gover
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,8 +19,8 @@ from gongzhi.core.api_support import (
     responses,
     service_errors,
 )
-from gongzhi.core.scoping import require_write
 from gongzhi.governance import services
+from gongzhi.governance.errors import GovernanceError as ErrorCode
 from gongzhi.governance.models import (
     Alliance,
     CommitteeMember,
@@ -63,14 +61,6 @@ from gongzhi.governance.selectors import committee_composition_warnings
 from gongzhi.registry.models import Person, Place
 
 router = Router(tags=["治理主体"])
-
-
-class ErrorCode(StrEnum):
-    """Governance-specific error codes (the generic ones are in gongzhi.core.api_support.ErrorCode)."""
-
-    COMMITTEE_TERM_EXISTS = "committee_term_exists"
-    COMMITTEE_MEMBER_EXISTS = "committee_member_exists"
-    CONTRACT_CONFLICT = "contract_conflict"
 
 
 COMMITTEE_CONSTRAINTS = {
@@ -176,7 +166,6 @@ def _committee_detail(request: HttpRequest, committee_id: int) -> OwnersCommitte
 def committee_create(request: HttpRequest, payload: CommitteeCreateIn) -> Status:
     user = request.auth
     estate = find_for_user(Place.objects, user, payload.estate_id, field="estate_id")
-    require_write(user, "governance", estate.path)
     fields = payload.model_dump(exclude={"kind", "estate_id", "name"})
     with service_errors(conflict_code=ErrorCode.COMMITTEE_TERM_EXISTS, constraints=COMMITTEE_CONSTRAINTS):
         committee = services.committee_create(kind=payload.kind, estate=estate, name=payload.name, actor=user, **fields)
@@ -203,7 +192,7 @@ def committee_detail(request: HttpRequest, committee_id: ObjectId) -> OwnersComm
 )
 def committee_member_add(request: HttpRequest, committee_id: ObjectId, payload: CommitteeMemberIn) -> Status:
     user = request.auth
-    committee = find_for_user(OwnersCommittee.objects, user, committee_id, write=True)
+    committee = find_for_user(OwnersCommittee.objects.select_related("estate"), user, committee_id)
     person = find_for_user(Person.objects, user, payload.person_id, field="person_id")
     fields = payload.model_dump(exclude={"person_id"})
     with service_errors(conflict_code=ErrorCode.COMMITTEE_MEMBER_EXISTS):
@@ -268,7 +257,6 @@ def contract_list(request: HttpRequest, filters: Query[ContractListQuery]) -> di
 def contract_create(request: HttpRequest, payload: ContractCreateIn) -> Status:
     user = request.auth
     estate = find_for_user(Place.objects, user, payload.estate_id, field="estate_id")
-    require_write(user, "governance", estate.path)
     company = find_for_user(PropertyCompany.objects, user, payload.company_id, field="company_id")
     fields = payload.model_dump(exclude={"company_id", "estate_id"})
     with service_errors(conflict_code=ErrorCode.CONTRACT_CONFLICT, constraints=CONTRACT_CONSTRAINTS):

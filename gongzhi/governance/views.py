@@ -41,7 +41,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     kind = _choice(request.GET.get("kind", ""), CommitteeKind)
     status = _choice(request.GET.get("status", ""), CommitteeStatus)
-    search = request.GET.get("q", "").strip()[:50]
+    search = request.GET.get("q", "").strip()
     qs = selectors.committee_list_for_user(request.user, kind=kind, status=status, search=search)
     page = Paginator(selectors.committees_with_facts(qs), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(c, committee_warnings(selectors.annotated_committee_facts(c), today)) for c in page.object_list]
@@ -121,7 +121,7 @@ def party_org_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def company_list(request: HttpRequest) -> HttpResponse:
     """物业服务企业 list, with how many current contracts each has in the user's area."""
-    search = request.GET.get("q", "").strip()[:50]
+    search = request.GET.get("q", "").strip()
     qs = selectors.companies_for_user(request.user, timezone.localdate(), search=search)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()

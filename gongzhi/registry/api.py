@@ -7,7 +7,6 @@ every write, and shapes the answer.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,7 +14,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from gongzhi.core.api_support import (
-    ApiError,
     ConstraintRefusal,
     ObjectId,
     find_for_user,
@@ -27,9 +25,11 @@ from gongzhi.core.api_support import (
 from gongzhi.core.audit import audit_record
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import AuditAction
-from gongzhi.core.scoping import Scope, require_write, scope_of
-from gongzhi.registry import services
+from gongzhi.core.scoping import Scope, scope_of
+from gongzhi.registry import selectors, services
+from gongzhi.registry.errors import RegistryError as ErrorCode
 from gongzhi.registry.models import Grid, Organisation, Ownership, Person, Place, Residency, Unit
+from gongzhi.registry.permissions import can_reveal_contact
 from gongzhi.registry.schemas import (
     GridListQuery,
     GridPage,
@@ -64,18 +64,6 @@ from gongzhi.registry.schemas import (
 )
 
 router = Router(tags=["台账"])
-
-
-class ErrorCode(StrEnum):
-    """Registry-specific error codes (the generic ones are in gongzhi.core.api_support.ErrorCode)."""
-
-    PLACE_EXISTS = "place_exists"
-    UNIT_EXISTS = "unit_exists"
-    ID_NUMBER_TAKEN = "id_number_taken"
-    OWNERSHIP_EXISTS = "ownership_exists"
-    OWNERSHIP_ENDED = "ownership_ended"
-    RESIDENCY_EXISTS = "residency_exists"
-    UNMASK_FORBIDDEN = "unmask_forbidden"
 
 
 UNIT_CONSTRAINTS = {
@@ -123,7 +111,6 @@ def place_list(request: HttpRequest, filters: Query[PlaceListQuery]) -> dict:
 def place_create(request: HttpRequest, payload: PlaceCreateIn) -> Status:
     user = request.auth
     parent = find_for_user(Place.objects, user, payload.parent_id, field="parent_id") if payload.parent_id else None
-    require_write(user, "registry", parent.path if parent else "/")
     fields = payload.model_dump(exclude={"kind", "name", "parent_id"})
     with service_errors(conflict_code=ErrorCode.PLACE_EXISTS):
         place = services.place_create(kind=payload.kind, name=payload.name, parent=parent, actor=user, **fields)
@@ -143,10 +130,8 @@ def place_detail(request: HttpRequest, place_id: ObjectId) -> Place:
     description="修改地点的描述信息，只改提交的字段；节点在树中的位置不变。",
 )
 def place_update(request: HttpRequest, place_id: ObjectId, payload: PlaceUpdateIn) -> Place:
-    place = find_for_user(Place.objects, request.auth, place_id, write=True)
+    place = find_for_user(Place.objects, request.auth, place_id)
     changes = _changes(payload)
-    if not changes:
-        return place
     with service_errors(conflict_code=ErrorCode.PLACE_EXISTS):
         return services.place_update(place=place, actor=request.auth, **changes)
 
@@ -196,7 +181,6 @@ def unit_create(request: HttpRequest, payload: UnitCreateIn) -> Status:
     entrance = (
         find_for_user(Place.objects, user, payload.entrance_id, field="entrance_id") if payload.entrance_id else None
     )
-    require_write(user, "registry", (entrance or building).path)
     fields = payload.model_dump(exclude={"building_id", "entrance_id"})
     with service_errors(conflict_code=ErrorCode.UNIT_EXISTS, constraints=UNIT_CONSTRAINTS):
         unit = services.unit_create(building=building, entrance=entrance, actor=user, **fields)
@@ -216,10 +200,8 @@ def unit_detail(request: HttpRequest, unit_id: ObjectId) -> Unit:
     description="更正房屋信息，只改提交的字段；面积来源为只读，按三种面积重新确定。",
 )
 def unit_update(request: HttpRequest, unit_id: ObjectId, payload: UnitUpdateIn) -> Unit:
-    unit = find_for_user(Unit.objects.select_related(*UNIT_RELATED), request.auth, unit_id, write=True)
+    unit = find_for_user(Unit.objects.select_related(*UNIT_RELATED), request.auth, unit_id)
     changes = _changes(payload)
-    if not changes:
-        return unit
     with service_errors(conflict_code=ErrorCode.UNIT_EXISTS, constraints=UNIT_CONSTRAINTS):
         services.unit_update(unit=unit, actor=request.auth, **changes)
     return Unit.objects.select_related(*UNIT_RELATED).get(pk=unit.pk)
@@ -272,13 +254,9 @@ def _audit_unmasked(request: HttpRequest, people: list[Person], scope: Scope, ho
 )
 def person_list(request: HttpRequest, filters: Query[PersonListQuery]) -> dict:
     scope = scope_of(request.auth)
-    people: QuerySet = Person.objects.visible_to(request.auth)
-    if filters.place:
-        place = find_for_user(Place.objects, request.auth, filters.place, field="place")
-        people = people.filter(place__path__startswith=place.path)
-    if filters.q:
-        people = people.filter(name__icontains=filters.q)
-    page = paginate(people.order_by("name", "id"), filters)
+    place = find_for_user(Place.objects, request.auth, filters.place, field="place") if filters.place else None
+    people: QuerySet = selectors.people_for_user(request.auth, filters.q, under=place)
+    page = paginate(people, filters)
     _audit_unmasked(request, page["items"], scope, "人员列表")
     page["items"] = [_person_out(p, scope) for p in page["items"]]
     return page
@@ -294,7 +272,6 @@ def person_list(request: HttpRequest, filters: Query[PersonListQuery]) -> dict:
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
     user = request.auth
     place = find_for_user(Place.objects, user, payload.place_id, field="place_id")
-    require_write(user, "registry", place.path)
     fields = payload.model_dump(exclude={"name", "place_id"})
     with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
         person = services.person_create(name=payload.name, place=place, actor=user, **fields)
@@ -325,11 +302,10 @@ def person_detail(request: HttpRequest, person_id: ObjectId) -> dict:
     description="修改人员信息，只改提交的字段。",
 )
 def person_update(request: HttpRequest, person_id: ObjectId, payload: PersonUpdateIn) -> dict:
-    person = find_for_user(Person.objects, request.auth, person_id, write=True)
+    person = find_for_user(Person.objects.select_related("place"), request.auth, person_id)
     changes = _changes(payload)
-    if changes:
-        with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
-            person = services.person_update(person=person, actor=request.auth, **changes)
+    with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
+        person = services.person_update(person=person, actor=request.auth, **changes)
     scope = scope_of(request.auth)
     _audit_unmasked(request, [person], scope, "修改人员")
     return _person_out(person, scope)
@@ -345,8 +321,7 @@ def person_update(request: HttpRequest, person_id: ObjectId, payload: PersonUpda
 def person_unmasked(request: HttpRequest, person_id: ObjectId) -> dict:
     scope = scope_of(request.auth)
     person = find_for_user(Person.objects, request.auth, person_id)
-    if not (scope.unmasked_phone or scope.unmasked_id):
-        raise ApiError(403, ErrorCode.UNMASK_FORBIDDEN, "您的角色无权查看完整的手机号和身份证号")
+    can_reveal_contact.require(request.auth, person)
     what = "、".join(w for w, ok in (("手机号", scope.unmasked_phone), ("身份证号", scope.unmasked_id)) if ok)
     audit_record(
         actor=request.auth,
@@ -385,7 +360,7 @@ def unit_ownerships(request: HttpRequest, unit_id: ObjectId, filters: Query[Owne
 )
 def ownership_create(request: HttpRequest, unit_id: ObjectId, payload: OwnershipCreateIn) -> Status:
     user = request.auth
-    unit = find_for_user(Unit.objects.select_related(*UNIT_RELATED), user, unit_id, write=True)
+    unit = find_for_user(Unit.objects.select_related(*UNIT_RELATED), user, unit_id)
     if (payload.person_id is None) == (payload.organisation_id is None):
         message = "业主必须是一个人或一个单位（person_id 与 organisation_id 二选一）"
         raise validation_error({"person_id": message, "organisation_id": message})
@@ -410,13 +385,7 @@ def ownership_create(request: HttpRequest, unit_id: ObjectId, payload: Ownership
     description="产权转出（如房屋出售）。已经转出的产权再次转出返回 409。",
 )
 def ownership_end(request: HttpRequest, ownership_id: ObjectId, payload: OwnershipEndIn) -> Ownership:
-    row = find_for_user(
-        Ownership.objects.select_related("person", "organisation"), request.auth, ownership_id, write=True
-    )
-    if row.until is not None:
-        raise ApiError(
-            409, ErrorCode.OWNERSHIP_ENDED, f"该产权已于 {row.until:%Y-%m-%d} 转出", {"until": "该产权已经结束"}
-        )
+    row = find_for_user(Ownership.objects.select_related("unit", "person", "organisation"), request.auth, ownership_id)
     with service_errors(conflict_code=ErrorCode.OWNERSHIP_ENDED):
         services.ownership_end(ownership=row, until=payload.until, actor=request.auth)
     return Ownership.objects.select_related("person", "organisation").get(pk=row.pk)
@@ -445,15 +414,8 @@ def unit_residencies(request: HttpRequest, unit_id: ObjectId, filters: Query[Res
 )
 def residency_create(request: HttpRequest, unit_id: ObjectId, payload: ResidencyCreateIn) -> Status:
     user = request.auth
-    unit = find_for_user(Unit.objects.select_related(*UNIT_RELATED), user, unit_id, write=True)
+    unit = find_for_user(Unit.objects.select_related(*UNIT_RELATED), user, unit_id)
     person = find_for_user(Person.objects, user, payload.person_id, field="person_id")
-    if Residency.objects.filter(unit=unit, person=person, until__isnull=True).exists():
-        raise ApiError(
-            409,
-            ErrorCode.RESIDENCY_EXISTS,
-            f"{person.name} 已登记居住在 {unit.label}",
-            {"person_id": f"{person.name} 已登记居住在 {unit.label}"},
-        )
     with service_errors(conflict_code=ErrorCode.RESIDENCY_EXISTS):
         row = services.residency_add(unit=unit, person=person, kind=payload.kind, since=payload.since, actor=user)
     return Status(201, row)

@@ -246,6 +246,16 @@ class Person(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def scope_paths(self) -> list[str]:
+        """The place paths this person belongs to: where they are registered and the units they own or
+        live in now (who covers any of them covers the person, as ``PersonQuerySet`` says)."""
+        current = Q(person=self, until__isnull=True)
+        units = Unit.objects.filter(
+            Q(pk__in=Ownership.objects.filter(current).values("unit_id"))
+            | Q(pk__in=Residency.objects.filter(current).values("unit_id"))
+        )
+        return [self.place.path, *units.values_list("path", flat=True)]
+
 
 class UnitScopedQuerySet(ScopedQuerySet):
     scope_path = "unit__path"
@@ -296,6 +306,10 @@ class Ownership(TimeStampedModel):
             ),
         ]
 
+    def can_end(self) -> bool:
+        """Still current: only a current row can be ended (转出 / 迁出)."""
+        return self.until is None
+
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.owner_name}"
 
@@ -324,6 +338,10 @@ class Residency(TimeStampedModel):
                 fields=["unit", "person"], condition=Q(until__isnull=True), name="residency_one_current"
             ),
         ]
+
+    def can_end(self) -> bool:
+        """Still current: only a current row can be ended (转出 / 迁出)."""
+        return self.until is None
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.unit_id}"

@@ -30,19 +30,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import Forbidden, invalid
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import AuditAction
-from gongzhi.core.scoping import require_write, scope_of
+from gongzhi.core.scoping import scope_of
 from gongzhi.registry import roster, rules, services
 from gongzhi.registry.choices import OrganisationKind, OwnerKind, PlaceKind, ResidencyKind
+from gongzhi.registry.errors import RegistryError
 from gongzhi.registry.models import Organisation, Ownership, Person, Place, Residency, Unit, ancestor_ids
 from gongzhi.registry.models_roster import RosterImport, RosterImportStatus
+from gongzhi.registry.permissions import can_export_roster, can_import_roster
 from gongzhi.registry.roster import RosterFileError, RosterPlan, RowError, UnitPlan
 
 logger = logging.getLogger(__name__)
@@ -76,19 +78,24 @@ class _Rejected(Exception):
 def roster_import_create(*, estate: Place, file_name: str, content: bytes, actor: Any) -> RosterImport:
     """Record an uploaded roster (台账导入) for ``estate``, queued to be checked and imported.
 
-    Raises ``PermissionDenied`` unless the actor may change the estate's registry, and
-    ``roster.RosterFileError`` (with a message for the upload form) when the file is no workbook.
+    Refused (``Forbidden``) unless the actor may import the estate's roster; ``Invalid`` for a place
+    that is no estate or a file name longer than the column; ``roster.RosterFileError`` (with a
+    message for the upload form) when the file is no workbook.
     """
+    can_import_roster.require(actor, estate)
     if estate.kind != PlaceKind.ESTATE:
-        raise PermissionDenied
-    require_write(actor, "registry", estate.path)
+        raise invalid("estate", "小区：台账只能导入到小区", code=RegistryError.NOT_AN_ESTATE)
+    file_name = file_name or "台账.xlsx"
+    limit = RosterImport._meta.get_field("file_name").max_length
+    if len(file_name) > limit:
+        raise invalid("file", f"文件：文件名最多 {limit} 个字符，请改短后再上传", code=RegistryError.ROSTER_FILE)
     rows, recorded = roster.iter_sheet_rows(content)  # opens the workbook: refuses what is not one
     if recorded is None:
         recorded = sum(1 for _ in rows)
     return RosterImport.objects.create(
         estate=estate,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
-        file_name=(file_name or "台账.xlsx")[:200],
+        file_name=file_name,
         content=content,
         status=RosterImportStatus.QUEUED,
         total_rows=max(0, recorded - 1),  # the sheet's size less the header; corrected once read
@@ -111,7 +118,7 @@ def roster_import_run(*, roster_import: RosterImport, actor: Any) -> RosterImpor
     if not claimed:
         return roster_import
     try:
-        require_write(actor, "registry", roster_import.estate.path)
+        can_import_roster.require(actor, roster_import.estate)
         plan, errors = _check_file(roster_import)
         if errors:
             raise _Rejected(errors, plan.letters)
@@ -128,7 +135,8 @@ def roster_import_run(*, roster_import: RosterImport, actor: Any) -> RosterImpor
                 actor=actor,
                 action=AuditAction.IMPORT,
                 obj=roster_import,
-                summary=f"导入台账 {estate.name}（{roster_import.file_name}）：{result_summary(counts)}"[:300],
+                event="registry.roster.imported",
+                summary=f"导入台账 {estate.name}（{roster_import.file_name}）：{result_summary(counts)}",
                 after={"estate_id": estate.pk, "file_name": roster_import.file_name, **counts},
             )
             _set(
@@ -142,8 +150,8 @@ def roster_import_run(*, roster_import: RosterImport, actor: Any) -> RosterImpor
             )
     except _Rejected as exc:
         _fail(roster_import, exc.errors, exc.letters)
-    except PermissionDenied:
-        _fail(roster_import, [RowError(0, "—", "你没有修改这个小区台账的权限，未导入任何数据。")])
+    except Forbidden as exc:
+        _fail(roster_import, [RowError(0, "—", f"{exc.message}。未导入任何数据。")])
     except RosterFileError as exc:
         _fail(roster_import, [RowError(0, "文件", str(exc))])
     except Exception:
@@ -858,12 +866,14 @@ def roster_export(*, estate: Place, actor: Any) -> tuple[bytes, int]:
     """The estate's roster as an .xlsx workbook (台账导出), and its row count. The file lists names
     and (for roles that see them) whole phone and ID numbers, so every export is audited as a read
     of personal data (DOMAIN_RULES.md §I 31)."""
+    can_export_roster.require(actor, estate)
     rows = roster_export_rows(estate=estate, user=actor)
     content = roster.build_workbook(rows)
     scope = scope_of(actor)
     audit_record(
         actor=actor,
         action=AuditAction.READ_PERSONAL,
+        event="registry.roster.exported",
         obj=estate,
         summary=f"导出台账 {estate.name}：{len(rows)} 行",
         after={"rows": len(rows), "unmasked_phone": scope.unmasked_phone, "unmasked_id": scope.unmasked_id},

@@ -357,3 +357,10 @@ class GridOut(Schema):
 
 class GridPage(Page[GridOut]):
     """One page of GridOut rows with the total (a named schema so OpenAPI shows it by name)."""
+
+
+# --- Roster import (the upload page's form; the file itself comes as a multipart upload) ---------------
+
+
+class RosterImportIn(Input):
+    estate: ObjectId = Field(title="小区", description="导入到哪个小区（您可以修改其台账的小区）")

@@ -36,6 +36,7 @@ from gongzhi.core.scoping import Scope, get_for_user, path_q, scope_of
 from gongzhi.registry import rules
 from gongzhi.registry.choices import OrganisationKind, PlaceKind, ResidencyKind, UnitUse
 from gongzhi.registry.models import GridAssignment, Ownership, Person, Place, Residency, Unit
+from gongzhi.registry.permissions import can_reveal_contact
 
 TWO_PLACES = Decimal("0.01")
 
@@ -46,12 +47,6 @@ TWO_PLACES = Decimal("0.01")
 def covers(scope: Scope, path: str) -> bool:
     """The user's roles cover the whole subtree at ``path`` (so no per-row scoping filter is needed)."""
     return scope.everything or any(path.startswith(p) for p in scope.read_paths)
-
-
-def can_write_registry(user: Any, place: Place) -> bool:
-    """The user may change registry data under ``place`` (import, export of the roster, corrections)."""
-    scope = scope_of(user)
-    return scope.everything or any(place.path.startswith(p) for p in scope.write_paths.get("registry", ()))
 
 
 def _tokens(q: str | None) -> list[str]:
@@ -492,18 +487,25 @@ def person_for_user(user: Any, pk: Any) -> Person:
     return get_for_user(Person.objects.select_related("place"), user, pk=pk)
 
 
-def people_for_user(user: Any, q: str | None = None) -> QuerySet[Person]:
-    """The people the user may see, searched by name (and by phone number for the roles that may
-    see phone numbers, so the search cannot be used to test a number one may not see), each with
-    their current units inside the user's scope as ``owned`` and ``lived``."""
+def people_for_user(user: Any, q: str | None = None, *, under: Place | None = None) -> QuerySet[Person]:
+    """The people the user may see (registered under ``under`` when given), searched by name — and by
+    phone number for the roles that may see phone numbers, so the search cannot be used to test a
+    number one may not see. The one search of people: the people page and the API both use it."""
     scope = scope_of(user)
     qs = Person.objects.visible_to(user).select_related("place")
+    if under is not None:
+        qs = qs.filter(place__path__startswith=under.path)
     for token in _tokens(q):
         match = Q(name__icontains=token)
         if scope.unmasked_phone and token.replace("-", "").isdigit() and len(token) >= 4:
             match |= Q(phone__contains=token)
         qs = qs.filter(match)
-    return qs.prefetch_related(
+    return qs.order_by("name", "pk")
+
+
+def with_current_units(people: QuerySet[Person], user: Any) -> QuerySet[Person]:
+    """``people`` each with their current units inside the user's scope as ``owned`` and ``lived``."""
+    return people.prefetch_related(
         Prefetch(
             "ownerships",
             queryset=Ownership.objects.visible_to(user).current().select_related("unit__building", "unit__entrance"),
@@ -514,7 +516,7 @@ def people_for_user(user: Any, q: str | None = None) -> QuerySet[Person]:
             queryset=Residency.objects.visible_to(user).current().select_related("unit__building", "unit__entrance"),
             to_attr="lived",
         ),
-    ).order_by("name", "pk")
+    )
 
 
 @dataclass
@@ -578,16 +580,12 @@ def person_contact_masked(person: Person) -> Contact:
     return Contact(phone=mask_phone(person.phone), id_number=mask_id_number(person.id_number))
 
 
-def can_reveal(user: Any) -> bool:
-    scope = scope_of(user)
-    return scope.unmasked_phone or scope.unmasked_id
-
-
 def person_reveal_contact(*, user: Any, person: Person, ip: str | None = None) -> Contact:
     """The unmasked phone and/or ID number, for the roles allowed each (settings.UNMASKED_PHONE_ROLES,
     UNMASKED_ID_ROLES), with an audit row naming the fields read (DOMAIN_RULES.md §I 31: every read
-    of unmasked personal data is logged). The caller has checked ``can_reveal`` and visibility.
+    of unmasked personal data is logged). Refused (``Forbidden``) to the other roles.
     The audit row records which fields were read, never their values."""
+    can_reveal_contact.require(user, person)
     scope = scope_of(user)
     masked = person_contact_masked(person)
     contact = Contact(

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,11 +16,13 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import AuditLog
 from gongzhi.core.money import fen_to_yuan
+from gongzhi.core.permissions import allowed
 from gongzhi.core.scoping import get_for_user, is_staff, scope_of
 from gongzhi.governance.selectors import estate_parties
 from gongzhi.registry import rules, selectors
 from gongzhi.registry.choices import PlaceKind, ResidencyKind
 from gongzhi.registry.models import Place
+from gongzhi.registry.permissions import ACTS, can_export_roster, can_reveal_contact
 
 UNITS_PER_PAGE = 50
 ESTATES_PER_PAGE = 30
@@ -39,7 +40,7 @@ def _query(**params: Any) -> str:
 
 
 def _q(request: HttpRequest) -> str:
-    return (request.GET.get("q") or "").strip()[:100]
+    return (request.GET.get("q") or "").strip()
 
 
 def _crumbs(user: Any, trail: list[Place], tail: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
@@ -143,7 +144,8 @@ def estate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "buildings": list(selectors.buildings_for_estate(estate)),
         "rights_units": selectors.rights_units_for_estate(estate, total_area=area),
         "estate_area": area,
-        "can_write": selectors.can_write_registry(request.user, estate),
+        "can": allowed(scope_of(request.user), estate, acts=ACTS),
+        "can_export": can_export_roster(scope_of(request.user), estate),
         **_units_context(request, estate),
     }
     return render(request, "registry/estate_detail.html", context)
@@ -213,7 +215,8 @@ def _person_units(person: Any) -> list[tuple[Any, str]]:
 def person_list(request: HttpRequest) -> HttpResponse:
     """The people the user may see, phone numbers masked."""
     q = _q(request)
-    page = _page(request, selectors.people_for_user(request.user, q), PEOPLE_PER_PAGE)
+    people = selectors.with_current_units(selectors.people_for_user(request.user, q), request.user)
+    page = _page(request, people, PEOPLE_PER_PAGE)
     seen_places = selectors.visible_place_ids(request.user, {p.place_id for p in page.object_list})
     rows = [
         (p, mask_phone(p.phone), _person_units(p), p.place if p.place_id in seen_places else None)
@@ -253,7 +256,7 @@ def _person_page(request: HttpRequest, person: Any, contact: selectors.Contact) 
             "person": person,
             "age": rules.age_on(person.birth_date, timezone.localdate()),
             "contact": contact,
-            "can_reveal": selectors.can_reveal(request.user),
+            "can_reveal": can_reveal_contact(scope_of(request.user), person),
             "detail": selectors.person_detail(request.user, person),
             "registered_place": person.place if place_seen else None,
             "crumbs": _crumbs(request.user, trail, [(person.name, None)]),
@@ -267,8 +270,6 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a person's full phone / ID number to a role allowed to see it, and audit the read
     (DOMAIN_RULES.md §I 31). 404 if the person is out of scope, 403 for any other role."""
     person = selectors.person_for_user(request.user, pk)
-    if not selectors.can_reveal(request.user):
-        raise PermissionDenied
     contact = selectors.person_reveal_contact(user=request.user, person=person, ip=request.META.get("REMOTE_ADDR"))
     if request.headers.get("HX-Request"):
         return render(request, "registry/_person_contact.html", {"person": person, "contact": contact})

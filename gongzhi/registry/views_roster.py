@@ -1,19 +1,27 @@
-"""Roster import and export pages (台账导入、导出): for street and community office staff."""
+"""Roster import and export pages (台账导入、导出): for street and community office staff.
+
+Who may import or export is the registry's permissions (``can_use_roster``, ``can_import_roster``,
+``can_export_roster``), asked by the services; the upload form is parsed by ``RosterImportIn``.
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.core.errors import invalid, reason_of
+from gongzhi.core.forms import parse_form
+from gongzhi.core.scoping import get_for_user
 from gongzhi.registry import roster, roster_services, tasks
 from gongzhi.registry.models import Place
 from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.permissions import can_import_roster, can_use_roster
+from gongzhi.registry.schemas import RosterImportIn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_IMPORTS = 10
@@ -27,41 +35,47 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _upload(request: HttpRequest, estates: list[Place]) -> RosterImport:
+    """The posted form as a queued import (``ValidationError`` with the field's Chinese message)."""
+    data = parse_form(RosterImportIn, request.POST)
+    # One the user may not import into: 404 when they do not see it, else the service refuses (403, why).
+    estate = next((e for e in estates if e.pk == data.estate), None) or get_for_user(
+        Place.objects.estates(), request.user, pk=data.estate
+    )
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise invalid("file", "文件：请选择要上传的 Excel 文件（.xlsx）")
+    if upload.size > roster.MAX_FILE_BYTES:
+        raise invalid("file", "文件：超过 10 MB，请分成几个文件导入（例如每个楼栋一个文件）")
+    try:
+        return roster_services.roster_import_create(
+            estate=estate, file_name=upload.name, content=upload.read(), actor=request.user
+        )
+    except roster.RosterFileError as exc:
+        raise invalid("file", f"文件：{exc}") from exc
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest) -> HttpResponse:
     """The upload page: pick an estate the user may change, upload the filled-in template."""
-    if not scope_of(request.user).can_write("registry"):
-        raise PermissionDenied
+    can_use_roster.require(request.user)
     estates = list(
         Place.objects.estates().editable_by(request.user).select_related("parent").order_by("parent__name", "name")
     )
     error = ""
     selected = request.POST.get("estate") or request.GET.get("estate") or ""
     if request.method == "POST":
-        estate = None
-        if selected:
-            estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=selected)
-        upload = request.FILES.get("file")
-        if estate is None:
-            error = "请选择要导入到哪个小区。"
-        elif upload is None:
-            error = "请选择要上传的 Excel 文件（.xlsx）。"
-        elif upload.size > roster.MAX_FILE_BYTES:
-            error = "文件超过 10 MB，请分成几个文件导入（例如每个楼栋一个文件）。"
+        try:
+            job = _upload(request, estates)
+        except ValidationError as exc:
+            error = reason_of(exc)
         else:
-            try:
-                job = roster_services.roster_import_create(
-                    estate=estate, file_name=upload.name, content=upload.read(), actor=request.user
-                )
-            except roster.RosterFileError as exc:
-                error = str(exc)
+            if roster_services.roster_import_runs_inline(job):
+                roster_services.roster_import_run(roster_import=job, actor=request.user)
             else:
-                if roster_services.roster_import_runs_inline(job):
-                    roster_services.roster_import_run(roster_import=job, actor=request.user)
-                else:
-                    tasks.roster_import_task(job.pk)
-                return redirect("registry:roster_import_status", pk=job.pk)
+                tasks.roster_import_task(job.pk)
+            return redirect("registry:roster_import_status", pk=job.pk)
     recent = (
         RosterImport.objects.editable_by(request.user)
         .select_related("estate", "created_by")
@@ -85,8 +99,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def roster_template(request: HttpRequest) -> HttpResponse:
     """The empty template workbook: the 房屋与业主 sheet and the 填写说明 sheet (for those who may import)."""
-    if not scope_of(request.user).can_write("registry"):
-        raise PermissionDenied
+    can_use_roster.require(request.user)
     return _xlsx(roster.build_workbook(), "台账导入模板.xlsx")
 
 
@@ -95,8 +108,9 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 def roster_import_status(request: HttpRequest, pk: int) -> HttpResponse:
     """An import's progress (polled by htmx every second while it runs) and then its result."""
     job = get_for_user(
-        RosterImport.objects.select_related("estate", "created_by").defer("content"), request.user, write=True, pk=pk
+        RosterImport.objects.select_related("estate", "created_by").defer("content"), request.user, pk=pk
     )
+    can_import_roster.require(request.user, job.estate)
     errors = job.errors or []
     context = {
         "nav_active": "import",
@@ -117,7 +131,7 @@ def roster_import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The estate's roster in the import format (audited: it lists personal data)."""
-    estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=pk)
+    estate = get_for_user(Place.objects.estates(), request.user, pk=pk)
     content, _ = roster_services.roster_export(estate=estate, actor=request.user)
     today = timezone.localdate().strftime("%Y%m%d")
     return _xlsx(content, f"{estate.name}台账-{today}.xlsx")

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.governance.models import CommitteeMember, OwnersCommittee, ServiceContract
+from gongzhi.governance.models import CommitteeMember, OwnersCommittee, PropertyCompany, ServiceContract
+from gongzhi.governance.permissions import can_edit_committees, can_edit_contracts
+from gongzhi.registry.models import Person, Place
 from tests.api.conftest import assert_error, audit_count, call
+from tests.authz import expected_status
 from tests.personas import ALL, ESTATE_A_HIDDEN, ESTATE_A_READ_ONLY, ESTATE_A_READERS, ESTATE_A_WRITERS
 
 DETAILS = {
@@ -151,6 +154,31 @@ def _contracts(w, x):
     return ServiceContract.objects.count()
 
 
+def _sees(model, *pks):
+    """Whether the user finds every one of these rows (else the endpoint answers 404 before it asks)."""
+    return lambda w, user: all(model.objects.visible_to(user).filter(pk=pk(w)).exists() for pk in pks)
+
+
+def _sees_all(*checks):
+    return lambda w, user: all(check(w, user) for check in checks)
+
+
+ESTATE_A = lambda w: w.estate_a.pk  # noqa: E731
+# name → (permission, the object it is asked about, what the caller must see first)
+GUARDS = {
+    "committee_create": (can_edit_committees, lambda w: w.estate_a, _sees(Place, ESTATE_A)),
+    "committee_member_add": (
+        can_edit_committees,
+        lambda w: w.estate_a,
+        _sees_all(_sees(OwnersCommittee, lambda w: w.committee_a.pk), _sees(Person, lambda w: w.tenant_person.pk)),
+    ),
+    "contract_create": (
+        can_edit_contracts,
+        lambda w: w.estate_a,
+        _sees_all(_sees(Place, ESTATE_A), _sees(PropertyCompany, lambda w: w.company_a.pk)),
+    ),
+}
+
 WRITES = {
     "committee_create": (
         "/committees",
@@ -199,11 +227,27 @@ def test_writers_create_governance_rows(world, extras, persona):
 
 
 @pytest.mark.parametrize("persona", ESTATE_A_READ_ONLY)
-def test_read_only_roles_get_403_and_nothing_changes(world, extras, persona):
+def test_read_only_roles_get_403_with_the_reason_and_nothing_changes(world, extras, persona):
     for name, response, before, after, audits in _attempts(world, extras, persona):
-        error = assert_error(response, 403, "forbidden")
-        assert error["message"] == "无权修改", name
+        permission = GUARDS[name][0]
+        error = assert_error(response, 403, permission.code)
+        assert error["message"] == permission.message, name
         assert (after, audits) == (before, 0), name
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_every_write_answers_as_its_permission_says(world, extras, persona):
+    """The API matrix derived from the predicates: 404 to who does not see the rows, 403 (with the
+    permission's code) to who sees them but may not act, 201 otherwise."""
+    user = world.users[persona]
+    for name, response, before, after, audits in _attempts(world, extras, persona):
+        permission, obj, sees = GUARDS[name]
+        status = expected_status(user, sees(world, user), permission, obj(world), ok=201)
+        assert response.status_code == status, (name, response.content.decode())
+        if status == 403:
+            assert_error(response, 403, permission.code)
+        if status != 201:
+            assert (after, audits) == (before, 0), name
 
 
 @pytest.mark.parametrize("persona", ESTATE_A_HIDDEN)

@@ -14,8 +14,16 @@ import pytest
 
 from gongzhi.core.models import AuditAction, AuditLog
 from gongzhi.registry.models import Ownership, Person, Place, Residency, Unit
+from gongzhi.registry.permissions import (
+    can_edit_person,
+    can_edit_places,
+    can_edit_units,
+    can_register_person,
+    can_reveal_contact,
+)
 from tests.api.conftest import assert_error, audit_count, call
-from tests.personas import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_READERS, ESTATE_A_WRITERS
+from tests.authz import expected_status
+from tests.personas import ALL, ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_READERS, ESTATE_A_WRITERS
 
 # --- Reads ----------------------------------------------------------------------------------------
 
@@ -256,12 +264,60 @@ def test_writers_change_estate_a(world, extras, persona):
         assert audits >= 1, name  # every write leaves an audit row
 
 
+def _sees(model, pk):
+    """Whether the user finds the row (else the endpoint answers 404 before it asks the permission)."""
+    return lambda w, x, user: model.objects.visible_to(user).filter(pk=pk(w, x)).exists()
+
+
+def _sees_all(*checks):
+    return lambda w, x, user: all(check(w, x, user) for check in checks)
+
+
+# name → (the permission the service asks, the object it asks about, what the caller must see first)
+GUARDS = {
+    "place_create": (can_edit_places, lambda w, x: w.estate_a, _sees(Place, lambda w, x: w.estate_a.pk)),
+    "place_update": (can_edit_places, lambda w, x: w.estate_a, _sees(Place, lambda w, x: w.estate_a.pk)),
+    "unit_create": (can_edit_units, lambda w, x: w.building_a2, _sees(Place, lambda w, x: w.building_a2.pk)),
+    "unit_update": (can_edit_units, lambda w, x: w.units_a[0], _sees(Unit, lambda w, x: w.units_a[0].pk)),
+    "person_create": (can_register_person, lambda w, x: w.estate_a, _sees(Place, lambda w, x: w.estate_a.pk)),
+    "person_update": (can_edit_person, lambda w, x: w.owner_person, _sees(Person, lambda w, x: w.owner_person.pk)),
+    "ownership_create": (
+        can_edit_units,
+        lambda w, x: w.units_a[1],
+        _sees_all(_sees(Unit, lambda w, x: w.units_a[1].pk), _sees(Person, lambda w, x: w.tenant_person.pk)),
+    ),
+    "ownership_end": (can_edit_units, lambda w, x: w.units_a[0], _sees(Ownership, lambda w, x: x.ownership.pk)),
+    "residency_create": (
+        can_edit_units,
+        lambda w, x: w.units_a[2],
+        _sees_all(_sees(Unit, lambda w, x: w.units_a[2].pk), _sees(Person, lambda w, x: w.tenant_person.pk)),
+    ),
+}
+
+
 @pytest.mark.parametrize("persona", ESTATE_A_READ_ONLY)
-def test_read_only_roles_get_403_and_nothing_changes(world, extras, persona):
+def test_read_only_roles_get_403_with_the_reason_and_nothing_changes(world, extras, persona):
     for name, response, before, after, audits in _attempts(world, extras, persona):
-        error = assert_error(response, 403, "forbidden")
-        assert error["message"] == "无权修改", name
+        permission = GUARDS[name][0]
+        error = assert_error(response, 403, permission.code)  # was "forbidden"/"无权修改": the service's reason now
+        assert error["message"] == permission.message, name
         assert (after, audits) == (before, 0), name
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_every_write_answers_as_its_permission_says(world, extras, persona):
+    """The API matrix derived from the predicates: 404 to who does not see the rows, 403 (with the
+    permission's code) to who sees them but may not act, success otherwise."""
+    assert set(GUARDS) == set(WRITES)
+    user = world.users[persona]
+    for name, response, before, after, audits in _attempts(world, extras, persona):
+        permission, obj, sees = GUARDS[name]
+        status = expected_status(user, sees(world, extras, user), permission, obj(world, extras), ok=WRITES[name][3])
+        assert response.status_code == status, (name, response.content.decode())
+        if status == 403:
+            assert_error(response, 403, permission.code)
+        if status >= 400:
+            assert (after, audits) == (before, 0), name
 
 
 @pytest.mark.parametrize("persona", ESTATE_A_OUTSIDERS)
@@ -289,7 +345,7 @@ def test_volunteer_gets_403_or_404_on_writes_and_nothing_changes(world, extras):
     assert set(VOLUNTEER_WRITES) == set(WRITES)
     for name, response, before, after, audits in _attempts(world, extras, "volunteer"):
         status = VOLUNTEER_WRITES[name]
-        assert_error(response, status, "forbidden" if status == 403 else "not_found")
+        assert_error(response, status, GUARDS[name][0].code if status == 403 else "not_found")
         assert (after, audits) == (before, 0), name
 
 
@@ -437,7 +493,7 @@ def test_unmasked_endpoint_writes_an_audit_row(world, persona):
 def test_unmasked_endpoint_refuses_other_roles(world, persona):
     before = _reads_of_personal_data()
     response = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked")
-    assert_error(response, 403, "unmask_forbidden")
+    assert_error(response, 403, can_reveal_contact.code)  # was "unmask_forbidden": the permission's code now
     assert "13800001234" not in response.content.decode()
     assert _reads_of_personal_data() == before
 

@@ -9,9 +9,11 @@ import pytest
 from django.http import Http404
 
 from gongzhi.core.models import AuditAction, AuditLog
+from gongzhi.core.scoping import scope_of
 from gongzhi.governance import services as gov
 from gongzhi.registry import rules, selectors
 from gongzhi.registry import services as reg
+from gongzhi.registry.permissions import can_reveal_contact
 
 
 def labels(units) -> list[str]:
@@ -273,7 +275,8 @@ def test_person_for_user_scoping(world):
 
 
 def test_people_for_user_with_units_in_scope(world):
-    people = {p.name: p for p in selectors.people_for_user(world.users["community_staff"])}
+    user = world.users["community_staff"]
+    people = {p.name: p for p in selectors.with_current_units(selectors.people_for_user(user), user)}
     assert set(people) == {"王业主", "李租户"}
     assert [o.unit.label for o in people["王业主"].owned] == ["1号楼1单元101"]
     assert [r.unit.label for r in people["李租户"].lived] == ["1号楼1单元102"]
@@ -282,9 +285,10 @@ def test_people_for_user_with_units_in_scope(world):
 def test_people_for_user_only_shows_units_inside_the_viewers_scope(world):
     # Given 王业主 also owns a unit in estate B
     reg.ownership_add(unit=world.units_b[0], person=world.owner_person, actor=None)
-    staff_a = {p.name: p for p in selectors.people_for_user(world.users["community_staff"])}
+    a, b = world.users["community_staff"], world.users["community_staff_b"]
+    staff_a = {p.name: p for p in selectors.with_current_units(selectors.people_for_user(a), a)}
     assert [o.unit.label for o in staff_a["王业主"].owned] == ["1号楼1单元101"]
-    staff_b = {p.name: p for p in selectors.people_for_user(world.users["community_staff_b"])}
+    staff_b = {p.name: p for p in selectors.with_current_units(selectors.people_for_user(b), b)}
     assert [o.unit.label for o in staff_b["王业主"].owned] == ["1号楼101"]
 
 
@@ -331,6 +335,6 @@ def test_reveal_contact_by_role_and_audit_row(world):
 
 
 def test_can_reveal_follows_settings(world):
-    assert selectors.can_reveal(world.users["grid_worker"])
-    assert not selectors.can_reveal(world.users["committee_member"])
-    assert not selectors.can_reveal(world.users["resident"])
+    assert can_reveal_contact(scope_of(world.users["grid_worker"]))
+    assert not can_reveal_contact(scope_of(world.users["committee_member"]))
+    assert not can_reveal_contact(scope_of(world.users["resident"]))
