@@ -9,7 +9,8 @@ endpoint alike. In one transaction it:
    PostgreSQL — so a redelivered message is recognised and changes nothing; only new events go on;
 3. marks the devices seen (last report, battery, online), locking their rows in id order so workers
    sharing a subscription serialise per device without deadlocks;
-4. applies the rules to the new events only (gongzhi.devices.services.apply_event): open, fold, clear.
+4. applies the rules to the new events only (gongzhi.devices.services.apply_event): open, fold, clear,
+   by each event's own time, so a late or reordered message joins the episode it belongs to.
 
 The MQTT worker acknowledges a batch's messages only after this commits.
 """
@@ -349,7 +350,10 @@ class Ingestor:
         if back_online:
             services.devices_back_online(device_ids=sorted(back_online), now=now)
         interesting = [r for r in new if r.message.kind != HEARTBEAT and book.matters(r.device.type_id, r.message.kind)]
-        interesting.sort(key=lambda r: (r.message.at, r.event_id))
+        # By the events' own time; at the same instant a trigger before a clear (as rules.episodes counts).
+        interesting.sort(
+            key=lambda r: (r.message.at, r.message.kind not in book.opens.get(r.device.type_id, {}), r.event_id)
+        )
         for row in interesting:
             m = row.message
             opened = services.apply_event(

@@ -185,8 +185,10 @@ class AlarmQuerySet(ScopedQuerySet):
 
 
 class Alarm(TimeStampedModel):
-    """An alarm raised by a device's events under a rule (告警): repeats within the fold window join it,
-    a clear event marks it recovered, and it closes when its work order is done or staff close it."""
+    """An alarm raised by a device's events under a rule (告警), one per episode (告警过程, see
+    ``rules.episodes``): repeats within the fold window join it, by the events' own times, a clear event
+    at or after its last repeat marks it recovered, and it closes when its work order is done or staff
+    close it."""
 
     estate = models.ForeignKey("registry.Place", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="+")
     device = models.ForeignKey(Device, verbose_name=_("设备"), on_delete=models.PROTECT, related_name="alarms")
@@ -207,6 +209,13 @@ class Alarm(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="device_alarms",
     )
+    # Episodes are decided by the events' own times: a late event that bridges two alarms merges the later
+    # into the earlier (并入); an alarm closed by people, by its order or by the device coming back online
+    # takes no event that happened after that moment (``sealed_at``), a later one opens a new alarm.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("并入告警"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True)
 
     objects = AlarmQuerySet.as_manager()
 
