@@ -300,7 +300,7 @@ class DeadLetterQuerySet(ScopedQuerySet):
 
 class DeadLetter(models.Model):
     """A message that could not be taken in (死信): not JSON, a field missing or wrong, an unknown device,
-    a topic or credentials that do not match. Kept with the reason; the worker goes on."""
+    a topic or credentials that do not match. Kept once with the reason; the worker goes on."""
 
     received_at = models.DateTimeField(_("接收时间"), db_index=True)
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
@@ -313,6 +313,10 @@ class DeadLetter(models.Model):
     device = models.ForeignKey(
         Device, verbose_name=_("设备"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Delivery is at-least-once: a redelivered bad message is kept once, by the digest of (device code,
+    # message id) when the payload names both, else of (source, topic, payload). Rows from before the
+    # key existed have none.
+    key = models.CharField(_("去重键"), max_length=64, null=True, blank=True, editable=False)
 
     objects = DeadLetterQuerySet.as_manager()
 
@@ -320,6 +324,7 @@ class DeadLetter(models.Model):
         verbose_name = _("死信")
         verbose_name_plural = _("死信")
         ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="devices_deadletter_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.reason}"
