@@ -133,3 +133,29 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.title}"
+
+
+class JobLease(models.Model):
+    """A long background job's lease (任务租约): which worker runs it and until when its heartbeat holds
+    it. A lease that ran out unfinished lost its worker; ``gongzhi.core.jobs.reap`` runs the job again
+    through its app's registered runner, or gives it up with the reason after too many tries."""
+
+    kind = models.CharField(_("任务类型"), max_length=64)
+    ref = models.CharField(_("任务对象"), max_length=64)
+    owner = models.CharField(_("执行者"), max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    beat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    error = models.CharField(_("中断原因"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("任务租约")
+        verbose_name_plural = _("任务租约")
+        constraints = [models.UniqueConstraint(fields=["kind", "ref"], name="core_joblease_unique_job")]
+        indexes = [
+            models.Index(fields=["expires_at"], condition=models.Q(finished_at=None), name="core_joblease_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.ref} ({self.owner or '—'})"

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from gongzhi.core import audit
+from gongzhi.core import audit, jobs
 
 
 @db_task()
@@ -16,3 +16,9 @@ def seal_audit() -> int:
 def seal_audit_periodic() -> int:
     # A safety net: rows whose request to seal was lost (a worker restart) are sealed within a minute.
     return audit.seal_pending()
+
+
+@db_periodic_task(crontab(minute="*"))
+def reap_jobs_periodic() -> dict[str, int]:
+    # Jobs whose worker died (their lease ran out unfinished) are run again or given up with the reason.
+    return jobs.reap()

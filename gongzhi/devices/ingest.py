@@ -9,7 +9,8 @@ endpoint alike. In one transaction it:
    PostgreSQL — so a redelivered message is recognised and changes nothing; only new events go on;
 3. marks the devices seen (last report, battery, online), locking their rows in id order so workers
    sharing a subscription serialise per device without deadlocks;
-4. applies the rules to the new events only (gongzhi.devices.services.apply_event): open, fold, clear.
+4. applies the rules to the new events only (gongzhi.devices.services.apply_event): open, fold, clear,
+   by each event's own time, so a late or reordered message joins the episode it belongs to.
 
 The MQTT worker acknowledges a batch's messages only after this commits.
 """
@@ -17,6 +18,7 @@ The MQTT worker acknowledges a batch's messages only after this commits.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import time
@@ -86,6 +88,20 @@ def _bound_cursor() -> Any:
 def _int_array(values: list[int | None]) -> str:
     """A PostgreSQL array literal of integers (much faster than adapting a long Python list)."""
     return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
+
+
+def dead_letter_key(item: Incoming, value: Any) -> str:
+    """What makes a dead letter the same message again (去重): the device code and message id the payload
+    names, or, without them, the bytes themselves on that source and topic."""
+    if isinstance(value, dict):
+        code, message_id = value.get("device"), value.get("id")
+        if isinstance(message_id, int) and not isinstance(message_id, bool):
+            message_id = str(message_id)
+        if isinstance(code, str) and isinstance(message_id, str) and code and message_id:
+            return hashlib.sha256(f"m\0{code}\0{message_id}".encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(f"p\0{item.source}\0{item.topic}\0".encode("utf-8", "surrogatepass"))
+    digest.update(item.payload)
+    return digest.hexdigest()
 
 
 class RuleBook:
@@ -169,7 +185,9 @@ class Ingestor:
             rows.append(row)
         with transaction.atomic():
             if dead:
-                DeadLetter.objects.bulk_create(dead)
+                # once per key: a redelivery, in this batch or after, is not kept again
+                unique = list({letter.key: letter for letter in reversed(dead)}.values())[::-1]
+                DeadLetter.objects.bulk_create(unique, ignore_conflicts=True)
             new = self._insert(rows, now)
             outcome.dead = len(dead)
             outcome.stored = len(new)
@@ -229,6 +247,7 @@ class Ingestor:
                 estate_id = estates["estate", topic_estate]
         text = item.payload.decode("utf-8", "replace").replace("\x00", "\\u0000")[:4000]
         return DeadLetter(
+            key=dead_letter_key(item, value),
             received_at=now,
             source=item.source,
             topic=item.topic[:200],
@@ -349,7 +368,10 @@ class Ingestor:
         if back_online:
             services.devices_back_online(device_ids=sorted(back_online), now=now)
         interesting = [r for r in new if r.message.kind != HEARTBEAT and book.matters(r.device.type_id, r.message.kind)]
-        interesting.sort(key=lambda r: (r.message.at, r.event_id))
+        # By the events' own time; at the same instant a trigger before a clear (as rules.episodes counts).
+        interesting.sort(
+            key=lambda r: (r.message.at, r.message.kind not in book.opens.get(r.device.type_id, {}), r.event_id)
+        )
         for row in interesting:
             m = row.message
             opened = services.apply_event(

@@ -185,8 +185,10 @@ class AlarmQuerySet(ScopedQuerySet):
 
 
 class Alarm(TimeStampedModel):
-    """An alarm raised by a device's events under a rule (告警): repeats within the fold window join it,
-    a clear event marks it recovered, and it closes when its work order is done or staff close it."""
+    """An alarm raised by a device's events under a rule (告警), one per episode (告警过程, see
+    ``rules.episodes``): repeats within the fold window join it, by the events' own times, a clear event
+    at or after its last repeat marks it recovered, and it closes when its work order is done or staff
+    close it."""
 
     estate = models.ForeignKey("registry.Place", verbose_name=_("小区"), on_delete=models.PROTECT, related_name="+")
     device = models.ForeignKey(Device, verbose_name=_("设备"), on_delete=models.PROTECT, related_name="alarms")
@@ -207,6 +209,13 @@ class Alarm(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="device_alarms",
     )
+    # Episodes are decided by the events' own times: a late event that bridges two alarms merges the later
+    # into the earlier (并入); an alarm closed by people, by its order or by the device coming back online
+    # takes no event that happened after that moment (``sealed_at``), a later one opens a new alarm.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("并入告警"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True)
 
     objects = AlarmQuerySet.as_manager()
 
@@ -291,7 +300,7 @@ class DeadLetterQuerySet(ScopedQuerySet):
 
 class DeadLetter(models.Model):
     """A message that could not be taken in (死信): not JSON, a field missing or wrong, an unknown device,
-    a topic or credentials that do not match. Kept with the reason; the worker goes on."""
+    a topic or credentials that do not match. Kept once with the reason; the worker goes on."""
 
     received_at = models.DateTimeField(_("接收时间"), db_index=True)
     source = models.CharField(_("来源"), max_length=8, choices=Source.choices)
@@ -304,6 +313,10 @@ class DeadLetter(models.Model):
     device = models.ForeignKey(
         Device, verbose_name=_("设备"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Delivery is at-least-once: a redelivered bad message is kept once, by the digest of (device code,
+    # message id) when the payload names both, else of (source, topic, payload). Rows from before the
+    # key existed have none.
+    key = models.CharField(_("去重键"), max_length=64, null=True, blank=True, editable=False)
 
     objects = DeadLetterQuerySet.as_manager()
 
@@ -311,6 +324,7 @@ class DeadLetter(models.Model):
         verbose_name = _("死信")
         verbose_name_plural = _("死信")
         ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["key"], name="devices_deadletter_unique_key")]
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.reason}"

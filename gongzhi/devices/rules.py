@@ -143,3 +143,31 @@ def offline_since(last_seen_at: dt.datetime | None, heartbeat_seconds: int, miss
     if last_seen_at is None:
         return False  # never heard from: not installed yet, not offline
     return now - last_seen_at > dt.timedelta(seconds=heartbeat_seconds * missed)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One alarm episode (告警过程) of a device under one rule, decided by the events' own times."""
+
+    first: dt.datetime
+    last: dt.datetime
+    count: int
+    cleared_at: dt.datetime | None
+
+
+def episodes(triggers: list[dt.datetime], clears: list[dt.datetime], fold_minutes: int) -> list[Episode]:
+    """The episodes a device's trigger and clear events make, whatever order they arrived in: triggers
+    sorted by their own time chain into one episode while each is within the fold window of the one
+    before (a window of 0 never chains); an episode has recovered (``cleared_at``) at the first clear at
+    or after its last trigger. The ingest path keeps its alarms equal to this (the property tests say so)."""
+    out: list[Episode] = []
+    ordered = sorted(triggers)
+    start = 0
+    for i in range(1, len(ordered) + 1):
+        if i < len(ordered) and fold_minutes > 0 and folds(ordered[i - 1], ordered[i], fold_minutes):
+            continue
+        first, last = ordered[start], ordered[i - 1]
+        after = [c for c in clears if c >= last]
+        out.append(Episode(first=first, last=last, count=i - start, cleared_at=min(after) if after else None))
+        start = i
+    return out

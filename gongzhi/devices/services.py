@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.errors import Conflict
+from gongzhi.core.errors import Conflict, DomainError
 from gongzhi.core.keys import key_digest, new_key
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
@@ -361,8 +361,62 @@ def _tell_duty(alarm: Alarm, rule: AlarmRule, device: Device, order: Any) -> Non
     )
 
 
-def _open(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int) -> Alarm:
-    device = Device.objects.select_related("estate", "building", "device_type").get(pk=device_id)
+def _order_open(alarm: Alarm) -> bool:
+    return alarm.work_order_id is not None and alarm.work_order.is_open
+
+
+def _clear_after(device_id: int, rule: AlarmRule, at: dt.datetime, now: dt.datetime) -> dt.datetime | None:
+    """When the device first reported the rule's condition gone at or after ``at``, among the events taken
+    in before this batch (this batch's own events are applied in time order and come to it in turn)."""
+    if not rule.clear_events:
+        return None
+    return (
+        Event.objects.filter(device_id=device_id, kind__in=rule.clear_events, at__gte=at, received_at__lt=now)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+def _settle(alarm: Alarm, cleared_at: dt.datetime | None, now: dt.datetime) -> None:
+    """Set the alarm's state from its episode (not saved): recovered at ``cleared_at`` — kept until its
+    open order is done, else closed — or, with no clear after its last repeat, alarming again."""
+    if cleared_at is None:
+        if alarm.state != AlarmState.OPEN and alarm.sealed_at is None:  # it came back within the window
+            alarm.state, alarm.cleared_at, alarm.closed_at, alarm.close_note = AlarmState.OPEN, None, None, ""
+        return
+    alarm.cleared_at = cleared_at
+    if alarm.state == AlarmState.OPEN:
+        if _order_open(alarm):
+            alarm.state = AlarmState.CLEARED
+        else:
+            alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, now, "设备报告已恢复"
+
+
+ALARM_FIELDS = ["first_event_at", "last_event_at", "count", "state", "cleared_at", "closed_at", "close_note"]
+
+
+def _ensure_order(alarm: Alarm, rule: AlarmRule, device: Device) -> Any:
+    """An alarming episode of a dispatching rule has its one work order (自动派单) and its duty staff told;
+    an episode that had recovered before anyone heard of it (a late event) has neither."""
+    if alarm.state != AlarmState.OPEN or alarm.work_order_id is not None:
+        return None
+    order = _dispatch(alarm, rule, device) if rule.dispatches else None
+    if order is not None:
+        alarm.work_order = order
+        alarm.save(update_fields=["work_order", "updated_at"])
+    _tell_duty(alarm, rule, device, order)
+    return order
+
+
+def _device(device_id: int) -> Device:
+    return Device.objects.select_related("estate", "building", "device_type").get(pk=device_id)
+
+
+def _open(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int, now: dt.datetime) -> Alarm:
+    """A trigger that belongs to no alarm opens one; when the device had already reported the condition
+    gone after it (a late event), the alarm is recorded as a past, recovered episode and nobody is sent."""
+    device = _device(device_id)
     alarm = Alarm.objects.create(
         estate_id=device.estate_id,
         device=device,
@@ -374,46 +428,109 @@ def _open(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int) ->
         count=1,
     )
     Event.objects.filter(pk=event_id).update(alarm=alarm)
-    order = _dispatch(alarm, rule, device) if rule.dispatches else None
-    if order is not None:
-        alarm.work_order = order
-        alarm.save(update_fields=["work_order", "updated_at"])
+    cleared = _clear_after(device_id, rule, at, now)
+    if cleared is not None:
+        _settle(alarm, cleared, now)
+        alarm.close_note = "设备报告已恢复（补录）"
+        alarm.save(update_fields=[*ALARM_FIELDS, "updated_at"])
+        _audit_alarm(alarm, AuditAction.CREATE, f"{rule.label} {device.code}（补录，已恢复）")
+        return alarm
     _audit_alarm(alarm, AuditAction.CREATE, f"{rule.label} {device.code}")
-    _tell_duty(alarm, rule, device, order)
+    _ensure_order(alarm, rule, device)
     return alarm
 
 
-def _fold(alarm: Alarm, at: dt.datetime, event_id: int) -> None:
-    changes: dict[str, Any] = {"count": F("count") + 1, "updated_at": timezone.now()}
-    if at > alarm.last_event_at:
-        changes["last_event_at"] = at
-    if alarm.state == AlarmState.CLEARED and alarm.cleared_at is not None and at >= alarm.cleared_at:
-        changes |= {"state": AlarmState.OPEN, "cleared_at": None}  # it came back within the window
-    Alarm.objects.filter(pk=alarm.pk).update(**changes)
+def _merge(survivor: Alarm, others: list[Alarm], now: dt.datetime) -> None:
+    """A late event bridged alarms that are one episode: the later ones are merged into the earliest (并入),
+    their events move to it, and a second work order is merged into the first (合并办理)."""
+    ids = [a.pk for a in others]
+    Event.objects.filter(alarm_id__in=ids).update(alarm=survivor)
+    survivor.first_event_at = min([survivor.first_event_at, *(a.first_event_at for a in others)])
+    survivor.last_event_at = max([survivor.last_event_at, *(a.last_event_at for a in others)])
+    survivor.count += sum(a.count for a in others)
+    for alarm in others:
+        before = snapshot(alarm, ["state", "closed_at", "close_note"])
+        alarm.state, alarm.merged_into, alarm.closed_at = AlarmState.CLOSED, survivor, now
+        alarm.close_note = f"同一告警过程，并入{survivor.number}"
+        alarm.save(update_fields=["state", "merged_into", "closed_at", "close_note", "updated_at"])
+        _audit_alarm(alarm, AuditAction.UPDATE, alarm.close_note, before=before)
+    for alarm in others:
+        order = alarm.work_order if alarm.work_order_id else None
+        if order is None or order.pk == survivor.work_order_id:
+            continue
+        if survivor.work_order_id is None:
+            survivor.work_order = order
+            survivor.save(update_fields=["work_order", "updated_at"])
+        elif order.is_open and survivor.work_order.is_open:
+            try:
+                with transaction.atomic():
+                    work_orders.work_order_merge(
+                        work_order=order, into=survivor.work_order, actor=None, note=f"同一告警过程 {survivor.number}"
+                    )
+            except (ValidationError, DomainError):
+                logger.exception("alarm %s: the duplicate order %s could not be merged", survivor.number, order.pk)
+
+
+def _trigger(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int, now: dt.datetime) -> Alarm | None:
+    """A repeat joins the alarm whose episode it belongs to by its own time (within the fold window of
+    the alarm's span), merging alarms it bridges; an alarm closed by people or its order takes only
+    events from before that moment. Otherwise it opens an alarm, which it returns."""
+    window = dt.timedelta(minutes=rule.fold_minutes)
+    candidates: list[Alarm] = []
+    if rule.fold_minutes > 0:
+        candidates = list(
+            Alarm.objects.filter(
+                device_id=device_id,
+                rule=rule,
+                merged_into=None,
+                first_event_at__lte=at + window,
+                last_event_at__gte=at - window,
+            )
+            .filter(Q(sealed_at=None) | Q(sealed_at__gte=at))
+            .select_related("work_order")
+            .select_for_update(of=("self",))
+            .order_by("first_event_at", "pk")
+        )
+    if not candidates:
+        return _open(device_id=device_id, rule=rule, at=at, event_id=event_id, now=now)
+    sealed = [a for a in candidates if a.sealed_at is not None]
+    if sealed:  # it happened before people closed that alarm: it belongs there, nothing reopens
+        alarm = sealed[-1]
+        Alarm.objects.filter(pk=alarm.pk).update(
+            count=F("count") + 1, first_event_at=min(alarm.first_event_at, at), updated_at=now
+        )
+        Event.objects.filter(pk=event_id).update(alarm=alarm)
+        return None
+    alarm, last = candidates[0], candidates[0].last_event_at
+    if len(candidates) > 1:
+        _merge(alarm, candidates[1:], now)
     Event.objects.filter(pk=event_id).update(alarm=alarm)
-
-
-def _order_open(alarm: Alarm) -> bool:
-    return alarm.work_order_id is not None and alarm.work_order.is_open
+    alarm.count += 1
+    alarm.first_event_at = min(alarm.first_event_at, at)
+    alarm.last_event_at = max(alarm.last_event_at, at)
+    if alarm.last_event_at != last:
+        _settle(alarm, _clear_after(device_id, rule, alarm.last_event_at, now), now)
+    alarm.save(update_fields=[*ALARM_FIELDS, "updated_at"])
+    _ensure_order(alarm, rule, _device(device_id))
+    return None
 
 
 def _clear(*, device_id: int, rule: AlarmRule, at: dt.datetime, event_id: int, now: dt.datetime) -> None:
-    """The device reports the condition gone (恢复): an alarm with an open order stays until the order is
-    done; one without closes."""
+    """The device reports the condition gone (恢复) at ``at``: every alarm of the rule whose last repeat
+    came before it has recovered then — one with an open order stays until the order is done, one
+    without closes. A late clear moves an earlier-reported recovery back to its own time."""
     alarms = list(
-        Alarm.objects.filter(device_id=device_id, rule=rule, state=AlarmState.OPEN)
+        Alarm.objects.filter(device_id=device_id, rule=rule, merged_into=None, sealed_at=None, last_event_at__lte=at)
+        .filter(Q(state=AlarmState.OPEN) | Q(cleared_at__gt=at))
         .select_related("work_order")
+        .select_for_update(of=("self",))
         .order_by("-last_event_at", "-id")
     )
     for index, alarm in enumerate(alarms):
         if index == 0:
             Event.objects.filter(pk=event_id).update(alarm=alarm)
         before = snapshot(alarm, ["state", "cleared_at", "closed_at"])
-        alarm.cleared_at = at
-        if _order_open(alarm):
-            alarm.state = AlarmState.CLEARED
-        else:
-            alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, now, "设备报告已恢复"
+        _settle(alarm, at, now)
         alarm.save(update_fields=["state", "cleared_at", "closed_at", "close_note", "updated_at"])
         _audit_alarm(alarm, AuditAction.UPDATE, "设备报告已恢复", before=before)
 
@@ -427,20 +544,12 @@ def apply_event(
     clears: list[AlarmRule],
     now: dt.datetime,
 ) -> Alarm | None:
-    """Apply the rules to one new event (the caller holds the device's row lock): fold it into the
-    device's active alarm of the rule when within the fold window, else open an alarm; clear the alarms
-    of the rules it clears. Returns the alarm it opened, if any."""
+    """Apply the rules to one new event (the caller holds the device's row lock), by the event's own time
+    (``at``), whatever order events arrive in: a trigger joins the alarm of its episode or opens one; a
+    clear recovers the alarms of the rules it clears. Returns the alarm it opened, if any."""
     opened = None
     if opens is not None:
-        latest = (
-            Alarm.objects.filter(device_id=device_id, rule=opens, state__in=ACTIVE_STATES)
-            .order_by("-last_event_at", "-id")
-            .first()
-        )
-        if latest is not None and rules.folds(latest.last_event_at, at, opens.fold_minutes):
-            _fold(latest, at, event_id)
-        else:
-            opened = _open(device_id=device_id, rule=opens, at=at, event_id=event_id)
+        opened = _trigger(device_id=device_id, rule=opens, at=at, event_id=event_id, now=now)
     for rule in clears:
         if rule.pk != getattr(opens, "pk", None):
             _clear(device_id=device_id, rule=rule, at=at, event_id=event_id, now=now)
@@ -459,7 +568,8 @@ def devices_back_online(*, device_ids: list[int], now: dt.datetime) -> None:
             now,
             "设备恢复在线",
         )
-        alarm.save(update_fields=["state", "cleared_at", "closed_at", "close_note", "updated_at"])
+        alarm.sealed_at = now
+        alarm.save(update_fields=["state", "cleared_at", "closed_at", "close_note", "sealed_at", "updated_at"])
         _audit_alarm(alarm, AuditAction.UPDATE, "设备恢复在线", before=before)
 
 
@@ -478,7 +588,8 @@ def alarm_close(*, alarm: Alarm, note: str, actor: Any) -> Alarm:
             )
         before = snapshot(alarm, ["state", "closed_at", "close_note"])
         alarm.state, alarm.closed_at, alarm.close_note = AlarmState.CLOSED, timezone.now(), note
-        alarm.save(update_fields=["state", "closed_at", "close_note", "updated_at"])
+        alarm.sealed_at = alarm.closed_at
+        alarm.save(update_fields=["state", "closed_at", "close_note", "sealed_at", "updated_at"])
         _audit_alarm(alarm, AuditAction.UPDATE, f"关闭：{note}", actor=actor, before=before)
     return alarm
 
@@ -499,7 +610,7 @@ def on_work_order_event(*, order_id: int, kind: str, at: dt.datetime) -> int:
         alarms = Alarm.objects.filter(work_order_id=order_id, state__in=ACTIVE_STATES)
         note, state = ORDER_DONE[kind], AlarmState.CLOSED
     elif kind == EventKind.REOPENED:
-        alarms = Alarm.objects.filter(work_order_id=order_id, state=AlarmState.CLOSED)
+        alarms = Alarm.objects.filter(work_order_id=order_id, state=AlarmState.CLOSED, merged_into=None)
         note, state = "工单重新办理", AlarmState.OPEN
     else:
         return 0
@@ -507,9 +618,9 @@ def on_work_order_event(*, order_id: int, kind: str, at: dt.datetime) -> int:
     for alarm in alarms.select_for_update():
         before = snapshot(alarm, ["state", "closed_at", "close_note"])
         alarm.state = state
-        alarm.closed_at = at if state == AlarmState.CLOSED else None
+        alarm.closed_at = alarm.sealed_at = at if state == AlarmState.CLOSED else None
         alarm.close_note = note if state == AlarmState.CLOSED else ""
-        alarm.save(update_fields=["state", "closed_at", "close_note", "updated_at"])
+        alarm.save(update_fields=["state", "closed_at", "close_note", "sealed_at", "updated_at"])
         _audit_alarm(alarm, AuditAction.UPDATE, note, before=before)
         changed += 1
     return changed

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core import jobs
 from gongzhi.core.audit import audit_record
 from gongzhi.core.errors import Forbidden, invalid
 from gongzhi.core.masking import mask_id_number, mask_phone
@@ -51,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 # Files with more data rows than this run in the background worker (tasks.roster_import_task).
 INLINE_MAX_ROWS = 500
+ROSTER_JOB = "registry.roster_import"  # its core.jobs lease
 BATCH = 500
 
 NAME_COLUMN = "业主姓名/单位名称"
@@ -117,6 +119,7 @@ def roster_import_run(*, roster_import: RosterImport, actor: Any) -> RosterImpor
     roster_import.refresh_from_db()
     if not claimed:
         return roster_import
+    lease = jobs.lease(ROSTER_JOB, roster_import.pk).start()  # a dead worker's run is re-queued (core.jobs)
     try:
         can_import_roster.require(actor, roster_import.estate)
         plan, errors = _check_file(roster_import)
@@ -157,8 +160,29 @@ def roster_import_run(*, roster_import: RosterImport, actor: Any) -> RosterImpor
     except Exception:
         logger.exception("roster import %s failed", roster_import.pk)
         _fail(roster_import, [RowError(0, "—", "导入时发生系统错误，未导入任何数据。请稍后重试，或联系系统管理员。")])
+    lease.finish()
     roster_import.refresh_from_db()
     return roster_import
+
+
+RUNNING = (RosterImportStatus.VALIDATING, RosterImportStatus.IMPORTING)
+
+
+def roster_import_requeue(*, roster_import_id: int) -> bool:
+    """Put back in the queue an import whose worker died mid-run: it wrote nothing (one transaction)."""
+    return bool(
+        RosterImport.objects.filter(pk=roster_import_id, status__in=RUNNING).update(
+            status=RosterImportStatus.QUEUED, processed_rows=0, updated_at=timezone.now()
+        )
+    )
+
+
+def roster_import_give_up(*, roster_import_id: int, reason: str) -> bool:
+    """Record why an import whose workers kept dying was abandoned; its page shows it."""
+    if not RosterImport.objects.filter(pk=roster_import_id, status__in=RUNNING).exists():
+        return False
+    _fail(RosterImport(pk=roster_import_id), [RowError(0, "—", f"{reason}，未导入任何数据。请重新上传文件再试。")])
+    return True
 
 
 def _set(roster_import: RosterImport, **fields: Any) -> None:

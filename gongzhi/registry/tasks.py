@@ -2,6 +2,7 @@
 
 from huey.contrib.djhuey import db_task
 
+from gongzhi.core import jobs
 from gongzhi.registry import roster_services
 from gongzhi.registry.models_roster import RosterImport
 
@@ -18,3 +19,17 @@ def roster_import_task(roster_import_id: int) -> str:
         return "missing"
     done = roster_services.roster_import_run(roster_import=roster_import, actor=roster_import.created_by)
     return done.status
+
+
+def _requeue_roster_import(ref: str) -> bool:
+    if not roster_services.roster_import_requeue(roster_import_id=int(ref)):
+        return False
+    roster_import_task(int(ref))
+    return True
+
+
+jobs.register(
+    roster_services.ROSTER_JOB,
+    requeue=_requeue_roster_import,
+    give_up=lambda ref, reason: roster_services.roster_import_give_up(roster_import_id=int(ref), reason=reason),
+)

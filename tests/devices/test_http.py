@@ -92,7 +92,8 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(dv):
         [{"device": dv.smoke.code, "id": f"b{i}"} for i in range(30)], dv.smoke_creds.http_secret
     )
     assert (bad_one.status_code, bad_many.status_code) == (400, 400)
-    assert DeadLetter.objects.filter(source=Source.HTTP, estate=dv.estate_a).count() == 31
+    # b0 was sent twice: a dead letter is kept once per device and message id
+    assert DeadLetter.objects.filter(source=Source.HTTP, estate=dv.estate_a).count() == 30
     assert len(many) == len(one)
     # A stored alarm event reads the rules once per request (the endpoint keeps no cache).
     response, sql = _queries_for(payload(dv.leak, "leak"), dv.leak_creds.http_secret)

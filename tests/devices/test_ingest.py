@@ -239,3 +239,19 @@ def test_an_order_the_work_order_service_refuses_leaves_the_alarm_without_order(
     outcome = send(dv.smoke, "smoke")
     assert outcome.stored == 1 and Alarm.objects.get().work_order_id is None and not WorkOrder.objects.exists()
     assert WorkOrder.objects.filter(status=Status.SUBMITTED).count() == 0
+
+
+def test_a_redelivered_bad_message_is_dead_lettered_once(dv):
+    """Dead letters once (issue 13 §4): by device and message id, or by the bytes when there is no id."""
+    ingestor = Ingestor(cache_seconds=0)
+    garbage = Incoming(payload=b"not json", topic=dv.smoke.topic)
+    bad_field = json.loads(payload(dv.smoke, message_id="bad-1"))
+    bad_field["battery"] = 150
+    bad = Incoming(payload=json.dumps(bad_field).encode(), topic=dv.smoke.topic)
+    first = ingestor.ingest([garbage, bad, garbage])
+    again = ingestor.ingest([garbage, bad])
+    assert (first.dead, again.dead) == (3, 2)  # each refusal is reported to its sender…
+    assert DeadLetter.objects.count() == 2  # …and kept once
+    other = Incoming(payload=b"also not json", topic=dv.smoke.topic)
+    ingestor.ingest([other, Incoming(payload=b"not json", topic=dv.leak.topic)])
+    assert DeadLetter.objects.count() == 4  # other bytes, or the same bytes on another topic

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-import urllib.error
-import urllib.request
 import uuid
 from typing import Any
 
@@ -16,7 +14,7 @@ from django.utils import timezone
 from gongzhi.devices import services
 from gongzhi.devices.models import Device
 from gongzhi.devices.mqtt import Broker
-from gongzhi.devices.simulator import Traffic, sim_devices
+from gongzhi.devices.simulator import Backoff, HttpSender, Traffic, heartbeat_rate, sim_devices
 from gongzhi.registry.models import Place
 
 
@@ -69,6 +67,10 @@ class Command(BaseCommand):
         )
         send = self._http_sender(options["http_url"]) if http else self._mqtt_sender(options["mqtt_url"])
         rate, seconds = max(options["rate"], 0.01), options["seconds"]
+        need = heartbeat_rate(sims)
+        if rate < need:  # fewer messages would let some devices look offline (a false offline wall)
+            self.stdout.write(f"为保证每台设备按时心跳，速率由每秒 {rate:g} 条提高到 {need:.2f} 条")
+            rate = need
         self.stdout.write(f"模拟 {len(sims)} 台设备，每秒 {rate:g} 条，{'HTTP' if http else 'MQTT'}")
         self.stdout.flush()
         counts: dict[str, int] = {}
@@ -95,35 +97,28 @@ class Command(BaseCommand):
         if broker.username:
             client.username_pw_set(broker.username, broker.password)
         client.max_inflight_messages_set(1000)
-        try:
-            client.connect(broker.host, broker.port)
-        except OSError as exc:
-            raise CommandError(f"无法连接 MQTT 代理 {broker.host}:{broker.port}：{exc}") from exc
+        client.reconnect_delay_set(min_delay=1, max_delay=30)  # paho reconnects by itself once connected
+        backoff = Backoff()
+        while True:  # the broker may still be starting: wait for it rather than die
+            try:
+                client.connect(broker.host, broker.port)
+                break
+            except OSError as exc:
+                delay = backoff.wait()
+                self.stderr.write(f"无法连接 MQTT 代理 {broker.host}:{broker.port}：{exc}，{delay:.1f} 秒后重试")
+        backoff.reset()
         client.loop_start()
 
         def send(out: Any) -> None:
-            client.publish(out.device.topic, out.body, qos=1)
+            while True:
+                if client.is_connected():
+                    info = client.publish(out.device.topic, out.body, qos=1)
+                    if info.rc == mqtt.MQTT_ERR_SUCCESS:
+                        backoff.reset()
+                        return
+                backoff.wait()  # disconnected: paho is reconnecting; the message waits, it is not dropped
 
         return send
 
     def _http_sender(self, base: str) -> Any:
-        url = base.rstrip("/") + "/devices/ingest/"
-
-        def send(out: Any) -> None:
-            request = urllib.request.Request(  # noqa: S310 - the operator's own platform URL
-                url,
-                data=out.body,
-                headers={"Content-Type": "application/json", "Authorization": f"Bearer {out.device.secret}"},
-                method="POST",
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                    response.read()
-            except urllib.error.HTTPError as exc:
-                if exc.code >= 500 or exc.code in (401, 403):  # a refused message (400) is part of the traffic
-                    self.stderr.write(f"平台返回 {exc.code}：{exc.read()[:200].decode('utf-8', 'replace')}")
-            except urllib.error.URLError as exc:
-                self.stderr.write(f"无法连接 {url}：{exc.reason}")
-                time.sleep(1)
-
-        return send
+        return HttpSender(base, log=lambda message: self.stderr.write(message))
