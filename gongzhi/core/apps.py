@@ -7,7 +7,9 @@ class CoreConfig(plugins.GongzhiAppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from gongzhi.core import audit, tasks
+        from gongzhi.core import audit, notifications, tasks
 
         # writers ask the background worker to seal their audit rows after they commit
         audit.register_sealer(tasks.seal_audit)
+        # SMS and WeChat go out from the worker, never from the request thread
+        notifications.register_dispatcher(tasks.send_notification)

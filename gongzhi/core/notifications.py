@@ -3,7 +3,8 @@
 Every channel other than the inbox goes through one interface, ``Sender.send(user, title, body)``.
 ``settings.NOTIFICATION_SENDERS`` maps a channel ("sms", "wechat", …) to the dotted path of a sender
 class; the default ``LoggingSender`` only writes a log line, so the embedded mode needs no gateway.
-Senders run after the surrounding transaction commits: a rolled-back write never sends a text.
+Senders run after the surrounding transaction commits (a rolled-back write never sends a text), in
+the background worker (``core.tasks.send_notification``): a slow SMS gateway never holds a request.
 """
 
 from __future__ import annotations
@@ -87,6 +88,31 @@ def _send_all(channel: str, users: list[Any], title: str, body: str) -> None:
             logger.exception("notify[%s] to user %s failed", channel, user.pk)
 
 
+_dispatcher: Any = None
+
+
+def register_dispatcher(enqueue: Any) -> None:
+    """How messages reach the background worker (set by core's tasks module at start-up): a gateway
+    that takes seconds to answer must never hold a request, so senders run in the worker."""
+    global _dispatcher
+    _dispatcher = enqueue
+
+
+def _dispatch(channel: str, users: list[Any], title: str, body: str) -> None:
+    if _dispatcher is None:  # no worker configured (a script): send here
+        _send_all(channel, users, title, body)
+    else:
+        _dispatcher(channel, [u.pk for u in users], title, body)
+
+
+def deliver(channel: str, user_ids: list[int], title: str, body: str) -> None:
+    """What the worker runs: send one message on one channel to the users who are still active."""
+    from django.contrib.auth import get_user_model
+
+    by_id = {u.pk: u for u in get_user_model().objects.filter(pk__in=user_ids, is_active=True)}
+    _send_all(channel, [by_id[pk] for pk in user_ids if pk in by_id], title, body)
+
+
 def notify(
     *, users: Iterable[Any], title: str, body: str, link: str = "", channels: Iterable[str] = (INBOX,)
 ) -> list[Notification]:
@@ -105,7 +131,7 @@ def notify(
         )
     for channel in channels:
         if channel != INBOX:
-            transaction.on_commit(lambda channel=channel: _send_all(channel, recipients, title, body), robust=True)
+            transaction.on_commit(lambda channel=channel: _dispatch(channel, recipients, title, body), robust=True)
     return rows
 
 

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from gongzhi.core import audit, jobs
+from gongzhi.core import audit, jobs, notifications
 
 
 @db_task()
@@ -22,3 +22,9 @@ def seal_audit_periodic() -> int:
 def reap_jobs_periodic() -> dict[str, int]:
     # Jobs whose worker died (their lease ran out unfinished) are run again or given up with the reason.
     return jobs.reap()
+
+
+@db_task(retries=3, retry_delay=30)
+def send_notification(channel: str, user_ids: list[int], title: str, body: str) -> None:
+    """SMS / WeChat / e-mail copies of a notification, sent off the request thread after its commit."""
+    notifications.deliver(channel, user_ids, title, body)

@@ -30,9 +30,27 @@ class BrokenSender:
 
 @pytest.fixture
 def people(db):  # noqa: ARG001
+    # the worker's task runs in-process as soon as it is enqueued (after the commit), as a worker would
+    from huey.contrib.djhuey import HUEY
+
     SENT.clear()
     user = get_user_model()
-    return [user.objects.create(username="a", phone="13800001111"), user.objects.create(username="b")]
+    immediate, HUEY.immediate = HUEY.immediate, True
+    yield [user.objects.create(username="a", phone="13800001111"), user.objects.create(username="b")]
+    HUEY.immediate = immediate
+
+
+def test_senders_run_in_the_worker_not_the_request(people, settings, monkeypatch, django_capture_on_commit_callbacks):
+    settings.NOTIFICATION_SENDERS = {"sms": "tests.work_orders.test_notifications.RecordingSender"}
+    queued = []
+    monkeypatch.setattr(notifications, "_dispatcher", lambda *args: queued.append(args))
+    a, b = people
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(users=[a, b], title="新工单", body="请受理", channels=("inbox", "sms"))
+    assert SENT == []  # the request thread sent nothing
+    assert queued == [("sms", [a.pk, b.pk], "新工单", "请受理")]
+    notifications.deliver(*queued[0])  # what the worker runs
+    assert [s[0] for s in SENT] == ["a", "b"]
 
 
 def test_inbox_rows_are_written_once_per_user(people):
