@@ -22,8 +22,6 @@ class VotingError(StrEnum):
     PAPER_PENDING = "voting.paper_pending"
     PAPER_DECIDED = "voting.paper_decided"
     PETITION_CLOSED = "voting.petition_closed"
-    PETITION_NOT_REACHED = "voting.petition_not_reached"
-    PETITION_USED = "voting.petition_used"
     NOT_LIVE_BALLOT = "voting.not_live_ballot"
     # clashes with what is there (409)
     ALREADY_VOTED = "voting.already_voted"

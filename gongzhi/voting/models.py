@@ -134,6 +134,33 @@ class Assembly(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status == AssemblyStatus.OPEN
 
+    # Workflow guards (draft → noticed → open → closed → published): whether the state allows the act.
+    # Who may act is a permission (gongzhi.voting.permissions); these say when.
+
+    def can_set_agenda(self) -> bool:
+        """Motions are added before the notice only: nothing is voted outside the posted agenda (§E 19)."""
+        return self.status == AssemblyStatus.DRAFT
+
+    def can_post_notice(self) -> bool:
+        return self.status == AssemblyStatus.DRAFT
+
+    def can_open(self) -> bool:
+        return self.status == AssemblyStatus.NOTICED
+
+    def can_vote(self, now: Any) -> bool:
+        """Ballots are taken while the vote is open and within its voting period."""
+        return self.status == AssemblyStatus.OPEN and self.opens_at <= now < self.closes_at
+
+    def can_close(self) -> bool:
+        return self.status == AssemblyStatus.OPEN
+
+    def is_due(self, now: Any) -> bool:
+        """The voting period has ended: the count may be closed."""
+        return now >= self.closes_at
+
+    def can_publish(self) -> bool:
+        return self.status == AssemblyStatus.CLOSED
+
 
 class MotionQuerySet(VotingQuerySet):
     scope_path = "assembly__estate__path"
@@ -410,6 +437,10 @@ class PaperBallot(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.get_choice_display()}"
 
+    def can_decide(self) -> bool:
+        """A keyed paper ballot is confirmed or sent back once (双人复核)."""
+        return self.status == PaperStatus.PENDING
+
 
 class PetitionQuerySet(VotingQuerySet):
     scope_path = "estate__path"
@@ -445,6 +476,13 @@ class Petition(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def can_sign(self) -> bool:
+        return self.status != PetitionStatus.CLOSED
+
+    def can_call(self) -> bool:
+        """An assembly may be called on it once it has reached 20 % of the heads (§E 18)."""
+        return self.status == PetitionStatus.REACHED
 
 
 class PetitionSignature(models.Model):

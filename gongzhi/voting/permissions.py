@@ -27,7 +27,6 @@ from gongzhi.registry.models import Unit
 # Who runs an estate's votes (BJ art. 32).
 RUNNER_ROLES = ("committee_member", "community_staff")
 RUNS = "本小区业委会（物管会）委员和社区工作人员"
-NOT_RUNNER = "只有本小区业委会（物管会）委员和社区工作人员可以办理表决"
 
 
 def runner_paths(scope: Scope) -> tuple[str, ...]:

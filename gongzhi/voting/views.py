@@ -213,7 +213,7 @@ def assembly(request: HttpRequest, pk: int) -> HttpResponse:
             "publish_by": (timezone.localdate(obj.closed_at) + dt.timedelta(days=rules.PUBLISH_DAYS))
             if obj.closed_at
             else None,
-            "can_close": obj.status == AssemblyStatus.OPEN and now >= obj.closes_at,
+            "due_to_close": obj.can_close() and obj.is_due(now),
             "pending_paper": PaperBallot.objects.filter(motion__assembly=obj, status=PaperStatus.PENDING).count(),
             "nav_active": "voting",
         },
@@ -299,7 +299,7 @@ def motion(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _motion(request, pk)
     mine = selectors.owned_units(request.user, obj) if obj.assembly.status != AssemblyStatus.DRAFT else []
     now = timezone.now()
-    voting_now = obj.assembly.is_open and obj.assembly.opens_at <= now < obj.assembly.closes_at
+    voting_now = obj.assembly.can_vote(now)
     return render(
         request,
         "voting/motion.html",
@@ -539,7 +539,7 @@ def petition(request: HttpRequest, pk: int) -> HttpResponse:
             "petition": obj,
             "progress": progress,
             "signed": signed,
-            "can_sign": not signed and obj.status != PetitionStatus.CLOSED and can_sign(scope, obj),
+            "can_sign": not signed and obj.can_sign() and can_sign(scope, obj),
             "can_call": can_call_assembly(scope, obj.estate),
             "nav_active": "voting",
         },

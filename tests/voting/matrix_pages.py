@@ -5,6 +5,8 @@ residents open them (a tenant reads, but cannot vote), and so does the volunteer
 the estate's own page answers 404); everybody else gets 404. Paper ballot entry is for the estate's
 committee members and community staff; the other readers and the residents get 403.
 Calling an assembly needs a committee or community role somewhere; starting a petition, an owner.
+Who may act is decided by gongzhi.voting.permissions; tests/voting/test_permissions.py checks these
+pages (and every write page and endpoint) against those predicates with tests/authz.expected_status.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_create, audited_update, snapshot
 from gongzhi.core.errors import Conflict
 from gongzhi.core.models import AuditAction
 from gongzhi.registry.choices import PlaceKind
@@ -48,15 +48,11 @@ def voting_settings_set(*, estate: Place, count_parking: bool, actor: Any) -> Vo
     can_configure.require(actor, estate)
     with transaction.atomic():
         row, _ = VotingSettings.objects.select_for_update().get_or_create(estate=estate)
-        before = snapshot(row, ["count_parking"])
-        row.count_parking = count_parking
-        row.save(update_fields=["count_parking", "updated_at"])
-        audit_record(
+        audited_update(
+            row,
+            {"count_parking": count_parking},
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=row,
-            before=before,
-            after=snapshot(row, ["count_parking"]),
+            event="voting.settings.updated",
             summary=f"{estate.name} 表决设置：车位{'计入' if count_parking else '不计入'}",
         )
     return row
@@ -90,7 +86,7 @@ def assembly_create(
     if petition is not None:
         if petition.estate_id != estate.pk:
             errors["petition_id"] = "提议不属于该小区"
-        elif petition.status != PetitionStatus.REACHED:
+        elif not petition.can_call():
             errors["petition_id"] = "提议尚未达到20%业主联名（§E 18）"
         elif Assembly.objects.filter(petition=petition).exists():
             errors["petition_id"] = "该提议已召集会议"
@@ -98,7 +94,7 @@ def assembly_create(
     if errors:
         raise refuse_input(errors)
     with transaction.atomic():
-        assembly = Assembly.objects.create(
+        assembly = Assembly(
             estate=estate,
             kind=kind,
             title=title,
@@ -108,11 +104,9 @@ def assembly_create(
             petition=petition,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
+        audited_create(assembly, actor=actor, event="voting.assembly.called", summary=f"召集 {title}")
         if petition is not None:
             Petition.objects.filter(pk=petition.pk).update(status=PetitionStatus.CLOSED)
-        audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=assembly, after=snapshot(assembly), summary=f"召集 {assembly}"
-        )
     return assembly
 
 
@@ -139,7 +133,7 @@ def motion_add(
     opens_on, closes_on = local_date(assembly.opens_at), local_date(assembly.closes_at)
     expected = rules.expected_rule_set(opens_on, closes_on)
     rule_set = rule_set or expected or RuleSet.CIVIL_CODE
-    if assembly.status != AssemblyStatus.DRAFT:
+    if not assembly.can_set_agenda():
         message = "会议已公告，议程不能再增加事项（不得表决公告以外的事项，§E 19）"
         raise Conflict(message, code=VotingError.AGENDA_FIXED)
     errors: dict[str, str] = {}
@@ -191,6 +185,7 @@ def motion_add(
             obj=motion,
             after={**snapshot(motion), "buildings": [b.pk for b in buildings]},
             summary=f"{assembly} 议程 {motion}",
+            event="voting.motion.added",
         )
     return motion
 
@@ -201,7 +196,7 @@ def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date 
     noticed_on = noticed_on or timezone.localdate()
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-        if assembly.status != AssemblyStatus.DRAFT:
+        if not assembly.can_post_notice():
             raise Conflict("会议已公告", code=VotingError.NOT_DRAFT)
         if not assembly.motions.exists():
             raise Conflict("议程为空：请先添加表决事项", code=VotingError.AGENDA_EMPTY)
@@ -214,16 +209,8 @@ def assembly_post_notice(*, assembly: Assembly, actor: Any, noticed_on: dt.date 
             errors["noticed_on"] = f"公告日期：公告应在表决开始（{opens_on}）前至少{days}日发布（§E 19）"
         if errors:
             raise refuse_input(errors)
-        assembly.status = AssemblyStatus.NOTICED
-        assembly.noticed_on = noticed_on
-        assembly.save(update_fields=["status", "noticed_on", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=assembly,
-            after=snapshot(assembly, ["status", "noticed_on"]),
-            summary=f"公告 {assembly}",
-        )
+        changes = {"status": AssemblyStatus.NOTICED, "noticed_on": noticed_on}
+        audited_update(assembly, changes, actor=actor, event="voting.assembly.noticed", summary=f"公告 {assembly}")
     return assembly
 
 
@@ -233,7 +220,7 @@ def assembly_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = N
     now = utc_now(now)
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().select_related("estate").get(pk=assembly.pk)
-        if assembly.status != AssemblyStatus.NOTICED:
+        if not assembly.can_open():
             raise Conflict("只有已公告的会议可以开始表决", code=VotingError.NOT_NOTICED)
         if now < assembly.opens_at:
             message = f"表决开始时间为 {timezone.localtime(assembly.opens_at):%Y-%m-%d %H:%M}，尚未到"
@@ -242,14 +229,11 @@ def assembly_open(*, assembly: Assembly, actor: Any, now: dt.datetime | None = N
             raise Conflict("表决截止时间已过", code=VotingError.OUTSIDE_PERIOD)
         for motion in assembly.motions.select_related("assembly__estate"):
             freeze(motion, now)
-        assembly.status = AssemblyStatus.OPEN
-        assembly.opened_at = now
-        assembly.save(update_fields=["status", "opened_at", "updated_at"])
-        audit_record(
+        audited_update(
+            assembly,
+            {"status": AssemblyStatus.OPEN, "opened_at": now},
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=assembly,
-            after=snapshot(assembly, ["status", "opened_at"]),
+            event="voting.assembly.opened",
             summary=f"开始表决 {assembly}，名册已冻结",
         )
     return assembly

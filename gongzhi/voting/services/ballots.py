@@ -15,7 +15,6 @@ from gongzhi.core.models import AuditAction
 from gongzhi.registry.models import Unit
 from gongzhi.voting import chain, rules
 from gongzhi.voting.choices import (
-    AssemblyStatus,
     BallotChannel,
     BallotKind,
     Choice,
@@ -123,7 +122,7 @@ def cast(
 
 
 def require_open(motion: Motion) -> None:
-    if motion.assembly.status != AssemblyStatus.OPEN:
+    if not motion.assembly.is_open:
         raise Conflict("该会议不在表决中", code=VotingError.NOT_OPEN)
 
 
@@ -136,7 +135,7 @@ def ballot_cast(*, motion: Motion, unit: Unit, choice: str, actor: Any, now: dt.
     person_id = actor.person_id
     motion = Motion.objects.select_related("assembly").get(pk=motion.pk)
     require_open(motion)
-    if not (motion.assembly.opens_at <= now < motion.assembly.closes_at):
+    if not motion.assembly.can_vote(now):
         raise Conflict("不在表决时间内", code=VotingError.OUTSIDE_PERIOD)
     with transaction.atomic():
         ballot = cast(
@@ -152,6 +151,7 @@ def ballot_cast(*, motion: Motion, unit: Unit, choice: str, actor: Any, now: dt.
             action=AuditAction.CREATE,
             obj=ballot,
             summary=f"网上投票 {motion} 第{ballot.seq}号",
+            event="voting.ballot.cast",
             after={"unit": unit.pk, "seq": ballot.seq, "hash": ballot.hash},
         )
     return ballot
@@ -186,6 +186,7 @@ def ballot_void(*, ballot: Ballot, reason: str, actor: Any, now: dt.datetime | N
             action=AuditAction.UPDATE,
             obj=ballot,
             summary=f"作废选票 {motion} 第{ballot.seq}号：{reason}",
+            event="voting.ballot.voided",
             after={"void_seq": entry.seq, "reason": reason},
         )
     return entry

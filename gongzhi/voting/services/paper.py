@@ -10,7 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Case, OuterRef, Subquery, Value, When
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_create, audited_update
 from gongzhi.core.errors import Conflict, Invalid
 from gongzhi.core.models import AuditAction
 from gongzhi.registry.models import Unit
@@ -64,7 +64,7 @@ def paper_ballot_enter(
         raise refuse_input({"proxy_note": "委托投票须登记委托书（编号或说明）"})
     try:
         with transaction.atomic():
-            paper = PaperBallot.objects.create(
+            paper = PaperBallot(
                 motion=motion,
                 unit=unit,
                 choice=choice,
@@ -73,13 +73,7 @@ def paper_ballot_enter(
                 proxy_note=proxy_note,
                 entered_by=actor,
             )
-            audit_record(
-                actor=actor,
-                action=AuditAction.CREATE,
-                obj=paper,
-                after=snapshot(paper),
-                summary=f"录入纸质票 {motion} {row.label}",
-            )
+            audited_create(paper, actor=actor, event="voting.paper.keyed", summary=f"录入纸质票 {motion} {row.label}")
     except IntegrityError as exc:
         raise conflict("unit_id", "该户已有一张待复核的纸质票", VotingError.PAPER_WAITING) from exc
     return paper
@@ -94,7 +88,7 @@ def paper_ballot_confirm(*, paper: PaperBallot, choice: str, actor: Any, now: dt
     require_open(motion)
     with transaction.atomic():
         paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
-        if paper.status != PaperStatus.PENDING:
+        if not paper.can_decide():
             raise Conflict("该纸质票已处理", code=VotingError.PAPER_DECIDED)
         if choice != paper.choice:
             message = "复核录入的意见与首次录入不一致，请对照纸质票核实"
@@ -111,15 +105,11 @@ def paper_ballot_confirm(*, paper: PaperBallot, choice: str, actor: Any, now: dt
             proxy_note=paper.proxy_note,
             sheet_no=paper.sheet_no,
         )
-        paper.status = PaperStatus.CONFIRMED
-        paper.decided_by = actor
-        paper.ballot = ballot
-        paper.save(update_fields=["status", "decided_by", "ballot", "updated_at"])
-        audit_record(
+        audited_update(
+            paper,
+            {"status": PaperStatus.CONFIRMED, "decided_by": actor, "ballot": ballot},
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=paper,
-            after=snapshot(paper, ["status", "decided_by", "ballot"]),
+            event="voting.paper.confirmed",
             summary=f"复核纸质票 {motion} 第{ballot.seq}号",
         )
     return ballot
@@ -134,17 +124,13 @@ def paper_ballot_reject(*, paper: PaperBallot, reason: str, actor: Any) -> Paper
         raise refuse_input({"reason": "请填写退回原因"})
     with transaction.atomic():
         paper = PaperBallot.objects.select_for_update().get(pk=paper.pk)
-        if paper.status != PaperStatus.PENDING:
+        if not paper.can_decide():
             raise Conflict("该纸质票已处理", code=VotingError.PAPER_DECIDED)
-        paper.status = PaperStatus.REJECTED
-        paper.decided_by = actor
-        paper.reason = reason
-        paper.save(update_fields=["status", "decided_by", "reason", "updated_at"])
-        audit_record(
+        audited_update(
+            paper,
+            {"status": PaperStatus.REJECTED, "decided_by": actor, "reason": reason},
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=paper,
-            after=snapshot(paper, ["status", "decided_by", "reason"]),
+            event="voting.paper.rejected",
             summary=f"退回纸质票 {motion}：{reason}",
         )
     return paper
@@ -222,6 +208,7 @@ def paper_ballots_import(
             actor=actor,
             action=AuditAction.IMPORT,
             obj=motion,
+            event="voting.paper.box_entered",
             summary=f"纸质票开箱录入 {motion}：{len(ballots)} 张，复核人 {confirmer.get_username()}",
             after={"count": len(ballots), "chain_head": prev, "confirmed_by": confirmer.pk},
         )

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from gongzhi.accounts.selectors import users_holding_at
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_create
 from gongzhi.core.errors import Conflict
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
@@ -40,15 +40,13 @@ def petition_create(*, estate: Place, title: str, actor: Any, reason: str = "") 
     if not title:
         raise refuse_input({"title": "提议事项不能为空"})
     with transaction.atomic():
-        petition = Petition.objects.create(
+        petition = Petition(
             estate=estate,
             title=title,
             reason=reason,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=petition, after=snapshot(petition), summary=f"提议 {petition}"
-        )
+        audited_create(petition, actor=actor, event="voting.petition.started", summary=f"提议 {title}")
     if can_sign.allows(actor, petition):
         petition_sign(petition=petition, actor=actor)
     return petition
@@ -60,7 +58,7 @@ def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = N
     now = utc_now(now)
     with transaction.atomic():
         petition = Petition.objects.select_for_update().select_related("estate").get(pk=petition.pk)
-        if petition.status == PetitionStatus.CLOSED:
+        if not petition.can_sign():
             raise Conflict("该提议已结束", code=VotingError.PETITION_CLOSED)
         try:
             with transaction.atomic():
@@ -74,6 +72,7 @@ def petition_sign(*, petition: Petition, actor: Any, now: dt.datetime | None = N
             action=AuditAction.CREATE,
             obj=signature,
             summary=f"联名 {petition}",
+            event="voting.petition.signed",
             after={"petition": petition.pk},
         )
         progress = selectors.petition_progress(petition)
@@ -109,4 +108,5 @@ def _tell_committee(petition: Petition, progress: selectors.PetitionProgress) ->
             "total_heads": progress.total_heads,
         },
         summary=f"提议达到20% {petition}，已通知业委会和社区",
+        event="voting.petition.reached",
     )

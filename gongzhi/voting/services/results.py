@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_update
 from gongzhi.core.errors import Conflict
 from gongzhi.core.models import AuditAction
 from gongzhi.voting import chain, rules, selectors
@@ -84,9 +84,9 @@ def assembly_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = 
     now = utc_now(now)
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-        if assembly.status != AssemblyStatus.OPEN:
+        if not assembly.can_close():
             raise Conflict("只有表决中的会议可以计票", code=VotingError.NOT_OPEN)
-        if now < assembly.closes_at:
+        if not assembly.is_due(now):
             raise Conflict("表决尚未截止", code=VotingError.STILL_OPEN)
         pending = PaperBallot.objects.filter(motion__assembly=assembly, status=PaperStatus.PENDING).count()
         if pending:
@@ -108,6 +108,7 @@ def assembly_close(*, assembly: Assembly, actor: Any, now: dt.datetime | None = 
                 "results": {m.pk: [m.passed, m.chain_head] for m in assembly.motions.all()},
             },
             summary=f"计票 {assembly}",
+            event="voting.assembly.counted",
         )
     return assembly
 
@@ -119,18 +120,10 @@ def assembly_publish(*, assembly: Assembly, actor: Any, published_on: dt.date | 
     published_on = published_on or timezone.localdate()
     with transaction.atomic():
         assembly = Assembly.objects.select_for_update().get(pk=assembly.pk)
-        if assembly.status != AssemblyStatus.CLOSED:
+        if not assembly.can_publish():
             raise Conflict("只有已计票的会议可以公布", code=VotingError.NOT_CLOSED)
         if published_on < local_date(assembly.closed_at):
             raise refuse_input({"published_on": "公布日期：不能早于计票日期"})
-        assembly.status = AssemblyStatus.PUBLISHED
-        assembly.published_on = published_on
-        assembly.save(update_fields=["status", "published_on", "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=assembly,
-            after=snapshot(assembly, ["status", "published_on"]),
-            summary=f"公布 {assembly}",
-        )
+        changes = {"status": AssemblyStatus.PUBLISHED, "published_on": published_on}
+        audited_update(assembly, changes, actor=actor, event="voting.assembly.published", summary=f"公布 {assembly}")
     return assembly
