@@ -2,8 +2,8 @@
 
 from huey.contrib.djhuey import db_task
 
-from gongzhi.registry import roster_services
-from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.roster import services as roster_services
+from gongzhi.registry.roster.models import RosterImport
 
 
 @db_task()

@@ -14,9 +14,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from gongzhi.registry import roster_services
 from gongzhi.registry import services as reg
 from gongzhi.registry.models import Person
+from gongzhi.registry.roster import services as roster_services
 from tests.registry.fixtures.roster_files import id_number, write_roster
 
 
