@@ -56,6 +56,7 @@ def login_failed(*, user: User | None, account: str, address: str) -> None:
             audit_record(
                 actor=None,
                 action=AuditAction.LOGIN_FAILED,
+                event="accounts.login.failed",
                 obj=user,
                 summary=f"登录失败（该地址 {minutes} 分钟内第 {for_account} 次）",
                 ip=address,
@@ -64,6 +65,7 @@ def login_failed(*, user: User | None, account: str, address: str) -> None:
             audit_record(
                 actor=None,
                 action=AuditAction.LOCKED,
+                event="accounts.login.locked",
                 obj=user,
                 summary=f"来自 {address} 的登录暂停约 {minutes} 分钟（密码错误 {for_account} 次）；其他地址不受影响",
                 ip=address,
@@ -72,6 +74,7 @@ def login_failed(*, user: User | None, account: str, address: str) -> None:
             audit_record(
                 actor=None,
                 action=AuditAction.LOCKED,
+                event="accounts.address.locked",
                 object_type="client_address",
                 object_id=address,
                 summary=f"地址 {address} 在 {minutes} 分钟内登录失败 {from_address} 次（涉及多个账号时疑为撞库），"
@@ -98,7 +101,9 @@ def login_succeeded(*, user: User, account: str, address: str | None) -> User:
     with transaction.atomic():
         if address is not None:
             FailedAttempt.objects.filter(kind=PASSWORD, address=address, account=account).delete()
-        audit_record(actor=user, action=AuditAction.LOGIN, obj=user, summary="登录", ip=address)
+        audit_record(
+            actor=user, action=AuditAction.LOGIN, event="accounts.login.succeeded", obj=user, summary="登录", ip=address
+        )
     return user
 
 
@@ -113,6 +118,7 @@ def api_token_failed(*, address: str) -> None:
             audit_record(
                 actor=None,
                 action=AuditAction.LOCKED,
+                event="accounts.address.locked",
                 object_type="client_address",
                 object_id=address,
                 summary=f"地址 {address} 在 {settings.LOGIN_LOCKOUT_MINUTES} 分钟内使用无效接口令牌 {failures} 次，"
@@ -142,7 +148,12 @@ def user_create(
         user.full_clean(exclude=["password"])
         user.save()
         audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=user, after=snapshot(user), summary=f"新建账号 {username}"
+            actor=actor,
+            action=AuditAction.CREATE,
+            event="accounts.user.created",
+            obj=user,
+            after=snapshot(user),
+            summary=f"新建账号 {username}",
         )
     return user
 
@@ -183,6 +194,7 @@ def role_assign(
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
+            event="accounts.role.assigned",
             obj=assignment,
             after=snapshot(assignment),
             summary=f"授权 {user} 为 {spec.label}",

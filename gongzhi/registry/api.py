@@ -237,6 +237,7 @@ def _audit_unmasked(request: HttpRequest, people: list[Person], scope: Scope, ho
     audit_record(
         actor=request.auth,
         action=AuditAction.READ_PERSONAL,
+        event="registry.people.read_unmasked",
         object_type=Person._meta.label_lower,
         object_id=shown[0].pk if len(shown) == 1 else "",
         summary=f"接口{how}：查看 {len(shown)} 人的完整{what}",
@@ -326,6 +327,7 @@ def person_unmasked(request: HttpRequest, person_id: ObjectId) -> dict:
     audit_record(
         actor=request.auth,
         action=AuditAction.READ_PERSONAL,
+        event="registry.person.contact_revealed",
         obj=person,
         summary=f"接口查看 {person.name} 的完整{what}",
         ip=request.META.get("REMOTE_ADDR"),

@@ -20,6 +20,9 @@ from gongzhi.registry.choices import (
     UnitUse,
 )
 
+# The roster's import records live with the roster (registry/roster/) but are this app's table.
+from gongzhi.registry.roster.models import RosterImport, RosterImportStatus  # noqa: F401 - registered with the app
+
 
 def ancestor_ids(path: str) -> list[int]:
     """The ids of the nodes above (and including) the one with this materialized path."""
@@ -396,6 +399,3 @@ class GridAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.grid}: {self.person} ({self.get_role_display()})"
-
-
-from gongzhi.registry.models_roster import RosterImport  # noqa: E402, F401

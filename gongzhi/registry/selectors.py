@@ -102,56 +102,6 @@ def estates_for_user(user: Any, q: str | None = None, under: Place | None = None
     )
 
 
-@dataclass
-class EstateGovernance:
-    """What the estate list shows of an estate's governance: its current property service and
-    whether an owners' committee or 物管会 is in office."""
-
-    company_name: str = ""
-    company_id: int | None = None
-    self_managed: bool = False
-    committee_id: int | None = None
-    committee_kind: str = ""
-    committee_name: str = ""
-
-    @property
-    def has_service(self) -> bool:
-        return bool(self.company_id or self.self_managed)
-
-
-def estates_governance(estate_ids: list[int], on: dt.date) -> dict[int, EstateGovernance]:
-    """Governance facts for a page of estates in three queries (not one ``estate_parties`` each).
-
-    Read with the same rules as ``gongzhi.governance.selectors.estate_parties``: a current contract
-    or a qualified self-management counts as property service; an active committee is in office.
-    """
-    from gongzhi.governance.models import OwnersCommittee, SelfManagement, ServiceContract
-
-    out = {pk: EstateGovernance() for pk in estate_ids}
-    contracts = (
-        ServiceContract.objects.filter(estate_id__in=estate_ids)
-        .current(on)
-        .select_related("company")
-        .order_by("estate_id", "-start", "-id")
-    )
-    for c in contracts:
-        row = out[c.estate_id]
-        if row.company_id is None:
-            row.company_id, row.company_name = c.company_id, c.company.name
-    for estate_id in (
-        SelfManagement.objects.filter(estate_id__in=estate_ids).current(on).values_list("estate_id", flat=True)
-    ):
-        out[estate_id].self_managed = True
-    committees = (
-        OwnersCommittee.objects.filter(estate_id__in=estate_ids).active().order_by("estate_id", "-term_number", "-id")
-    )
-    for c in committees:
-        row = out[c.estate_id]
-        if row.committee_id is None:
-            row.committee_id, row.committee_kind, row.committee_name = c.pk, c.get_kind_display(), c.name
-    return out
-
-
 def estate_for_user(user: Any, pk: Any) -> Place:
     """One estate the user may see (404 otherwise), with its community and street loaded."""
     return get_for_user(Place.objects.estates().select_related("parent__parent"), user, pk=pk)
@@ -600,6 +550,7 @@ def person_reveal_contact(*, user: Any, person: Person, ip: str | None = None) -
         audit_record(
             actor=user,
             action=AuditAction.READ_PERSONAL,
+            event="registry.person.contact_revealed",
             obj=person,
             summary=f"查看 {person.name} 的完整{labels}",
             after={"fields": fields},

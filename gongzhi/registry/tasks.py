@@ -3,8 +3,8 @@
 from huey.contrib.djhuey import db_task
 
 from gongzhi.core import jobs
-from gongzhi.registry import roster_services
-from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.roster import services as roster_services
+from gongzhi.registry.roster.models import RosterImport
 
 
 @db_task()

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from gongzhi.registry import views, views_roster
+from gongzhi.registry import views
+from gongzhi.registry.roster import views as roster_views
 
 app_name = "registry"
 urlpatterns = [
@@ -13,9 +14,9 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),  # POST: unmasked, audited
     path("me/", views.my_home, name="my_home"),  # the resident's phone page
-    # Roster import/export (views_roster.py)
-    path("import/", views_roster.roster_import, name="roster_import"),
-    path("import/template.xlsx", views_roster.roster_template, name="roster_template"),
-    path("import/<int:pk>/", views_roster.roster_import_status, name="roster_import_status"),
-    path("estates/<int:pk>/roster.xlsx", views_roster.roster_export, name="roster_export"),
+    # Roster import/export (roster/views.py)
+    path("import/", roster_views.roster_import, name="roster_import"),
+    path("import/template.xlsx", roster_views.roster_template, name="roster_template"),
+    path("import/<int:pk>/", roster_views.roster_import_status, name="roster_import_status"),
+    path("estates/<int:pk>/roster.xlsx", roster_views.roster_export, name="roster_export"),
 ]

@@ -18,7 +18,7 @@ from gongzhi.core.models import AuditLog
 from gongzhi.core.money import fen_to_yuan
 from gongzhi.core.permissions import allowed
 from gongzhi.core.scoping import get_for_user, is_staff, scope_of
-from gongzhi.governance.selectors import estate_parties
+from gongzhi.governance.selectors import estate_parties, estates_governance
 from gongzhi.registry import rules, selectors
 from gongzhi.registry.choices import PlaceKind, ResidencyKind
 from gongzhi.registry.models import Place
@@ -72,7 +72,7 @@ def estate_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("place"):
         under = get_for_user(Place.objects.all(), request.user, pk=request.GET["place"])
     page = _page(request, selectors.estates_for_user(request.user, q=q, under=under), ESTATES_PER_PAGE)
-    governance = selectors.estates_governance([e.pk for e in page.object_list], timezone.localdate())
+    governance = estates_governance([e.pk for e in page.object_list], timezone.localdate())
     rows = [(estate, governance[estate.pk]) for estate in page.object_list]
     return render(
         request,

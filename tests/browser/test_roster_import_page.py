@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.registry import roster_services
 from gongzhi.registry import services as reg
 from gongzhi.registry.models import Unit
+from gongzhi.registry.roster import services as roster_services
 from tests.browser.conftest import login
 from tests.registry.fixtures.roster_files import write_roster
 from tests.registry.test_roster_import import good_rows

@@ -21,7 +21,7 @@ from gongzhi.core import jobs  # noqa: E402
 from gongzhi.core.models import AuditLog, JobLease  # noqa: E402
 from gongzhi.registry import tasks  # noqa: E402  (registers the roster import's runners)
 from gongzhi.registry.models import Ownership, Unit  # noqa: E402
-from gongzhi.registry.models_roster import RosterImport  # noqa: E402
+from gongzhi.registry.roster.models import RosterImport  # noqa: E402
 
 
 def state(pk: int) -> dict:

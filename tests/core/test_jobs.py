@@ -20,13 +20,11 @@ from django.utils import timezone
 
 from gongzhi.core import jobs
 from gongzhi.core.models import JobLease
-from gongzhi.registry import (
-    roster_services,
-    tasks,  # noqa: F401  (registers the roster import's runners)
-)
 from gongzhi.registry import services as reg
+from gongzhi.registry import tasks  # noqa: F401  (registers the roster import's runners)
 from gongzhi.registry.models import Unit
-from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.roster import services as roster_services
+from gongzhi.registry.roster.models import RosterImport
 from tests.registry.fixtures.roster_files import write_roster
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from gongzhi.registry import roster
 from gongzhi.registry.models import Ownership, Person, Place, Unit
-from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.roster.models import RosterImport
 from tests.hostile import fuzz_form
 
 TABLES = (Place, Unit, Person, Ownership, RosterImport)

@@ -12,9 +12,8 @@ import datetime as dt
 import pytest
 
 from gongzhi.core.scoping import scope_of
-from gongzhi.registry import roster, roster_services, selectors, services
+from gongzhi.registry import roster, selectors, services
 from gongzhi.registry.models import Grid, GridAssignment, Organisation, Ownership, Person, Place, Residency, Unit
-from gongzhi.registry.models_roster import RosterImport, RosterImportStatus
 from gongzhi.registry.permissions import (
     can_edit_grids,
     can_edit_organisations,
@@ -27,6 +26,8 @@ from gongzhi.registry.permissions import (
     can_register_person,
     can_reveal_contact,
 )
+from gongzhi.registry.roster import services as roster_services
+from gongzhi.registry.roster.models import RosterImport, RosterImportStatus
 from tests.authz import ServiceCase, check_service_case
 from tests.personas import ALL
 

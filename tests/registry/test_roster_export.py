@@ -17,7 +17,7 @@ from gongzhi.registry import roster
 from gongzhi.registry import services as reg
 from gongzhi.registry.choices import OrganisationKind
 from gongzhi.registry.models import Organisation, Ownership, Residency, Unit
-from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.roster.models import RosterImport
 from tests.personas import ESTATE_A_WRITERS
 from tests.registry.fixtures.roster_files import HEADERS, write_roster
 from tests.registry.test_roster_import import good_rows, kind_rows, run_import

@@ -10,11 +10,11 @@ from django.urls import reverse
 
 from gongzhi.core.audit import verify_chain
 from gongzhi.core.models import AuditLog
-from gongzhi.registry import roster_services
 from gongzhi.registry import services as reg
 from gongzhi.registry.choices import OrganisationKind
 from gongzhi.registry.models import Organisation, Ownership, Person, Place, Residency, Unit
-from gongzhi.registry.models_roster import RosterImport
+from gongzhi.registry.roster import services as roster_services
+from gongzhi.registry.roster.models import RosterImport
 from tests.personas import ESTATE_A_OUTSIDERS, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 from tests.registry.fixtures.roster_files import id_number, write_roster
 

@@ -11,6 +11,7 @@ from django.http import Http404
 from gongzhi.core.models import AuditAction, AuditLog
 from gongzhi.core.scoping import scope_of
 from gongzhi.governance import services as gov
+from gongzhi.governance.selectors import estates_governance
 from gongzhi.registry import rules, selectors
 from gongzhi.registry import services as reg
 from gongzhi.registry.permissions import can_reveal_contact
@@ -41,19 +42,19 @@ def test_estates_for_user_search_by_community(world):
 
 
 def test_estates_governance_reads_service_and_committee(world):
-    facts = selectors.estates_governance([world.estate_a.pk, world.estate_b.pk], dt.date(2026, 1, 1))
+    facts = estates_governance([world.estate_a.pk, world.estate_b.pk], dt.date(2026, 1, 1))
     assert facts[world.estate_a.pk].company_name == "甲物业有限公司"
     assert facts[world.estate_a.pk].committee_id == world.committee_a.pk
     assert facts[world.estate_b.pk].has_service
     assert facts[world.estate_b.pk].committee_id is None
     # before any contract started, there is no property service
-    assert not selectors.estates_governance([world.estate_a.pk], dt.date(2023, 1, 1))[world.estate_a.pk].has_service
+    assert not estates_governance([world.estate_a.pk], dt.date(2023, 1, 1))[world.estate_a.pk].has_service
 
 
 def test_estates_governance_counts_qualified_self_management(world):
     estate = reg.place_create(kind="estate", name="自管小区", parent=world.community_a, actor=None)
     gov.self_management_create(estate=estate, since=dt.date(2024, 1, 1), qualified=True, actor=None)
-    facts = selectors.estates_governance([estate.pk], dt.date(2026, 1, 1))[estate.pk]
+    facts = estates_governance([estate.pk], dt.date(2026, 1, 1))[estate.pk]
     assert facts.self_managed and facts.has_service and facts.company_id is None
 
 

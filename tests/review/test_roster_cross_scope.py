@@ -1,5 +1,5 @@
 """Review: the roster import looks people up by ID number across the whole registry, unscoped
-(gongzhi/registry/roster_services.py:251 ``Person.objects.filter(id_number__in=ids)``).
+(gongzhi/registry/roster/reconcile.py, ``Existing.load`` ``Person.objects.filter(id_number__in=ids)``).
 
 An importer of estate A can therefore (1) learn whether any ID number is registered anywhere and
 under which name/phone (different error vs. no error), (2) pull a person of another estate into
@@ -14,9 +14,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from gongzhi.registry import roster_services
 from gongzhi.registry import services as reg
 from gongzhi.registry.models import Person
+from gongzhi.registry.roster import services as roster_services
 from tests.registry.fixtures.roster_files import id_number, write_roster
 
 

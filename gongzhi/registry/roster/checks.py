@@ -1,42 +1,18 @@
-"""The Excel roster (台账表格): its columns, the template and export workbooks, and the row checks.
-
-Street offices keep their rosters in Excel. One sheet, 房屋与业主, holds one row per pair of a unit
-(专有部分) and a person or organisation linked to it; co-owners take several rows for the same unit.
-``居住类型`` says how the row's party is linked to the unit:
-
-- 业主自住: an owner who lives there (产权 + 居住);
-- 空 or blank: an owner who does not live there, or a vacant unit (产权 only);
-- 租户 / 家庭成员: someone who lives there but is not an owner (居住 only).
-
-A row with no name records a unit with nobody on it yet.
-
-``业主类型`` says who the row's party is: 个人, or an organisation of one of the kinds of
-``registry.choices.OrganisationKind`` (产权单位, 开发建设单位, 其他单位). Files made with the earlier
-template say only 单位; such an organisation has no kind in the plan (see ``PartyPlan.org_kind``).
-
-This module has no database access: it builds workbooks and turns a workbook into a ``RosterPlan``
-(units, people, organisations and their links) plus a list of ``RowError`` that name the Excel row
-and column. Checks against what the registry already holds live in ``roster_services``.
-"""
+"""Checking a roster (台账校验): each cell, each row on its own and against the other rows, turned into a
+``RosterPlan`` (units, people, organisations and their links) plus ``RowError`` naming the Excel row and
+column. No database access: checks against what the registry holds are in ``roster.reconcile``."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongzhi.core.exports import keep_text
 from gongzhi.core.tabular import (  # noqa: F401 - the cell readers every import shares, used here too
     MAX_UNZIPPED_BYTES,
     CellError,
@@ -48,404 +24,29 @@ from gongzhi.core.tabular import (  # noqa: F401 - the cell readers every import
     shown,
 )
 from gongzhi.registry import rules
-
-SHEET_DATA = "房屋与业主"
-SHEET_HELP = "填写说明"
-MAX_ROWS = 20000  # one import; larger rosters go in several files (one per building group)
-MAX_FILE_BYTES = 10 * 1024 * 1024
-HEADER_SEARCH_ROWS = 5  # a title row or two above the header is tolerated
-
-# Labels as the template shows them, mapped to the stored values (registry.choices).
-USE_LABELS = {"住宅": "residential", "商业": "commercial", "办公": "office", "车位": "parking"}
-# 业主类型: a person, or an organisation by its kind (OrganisationKind values; the labels are those
-# of registry.choices, written out here because the file's words must not follow the UI language).
-OWNER_KIND_LABELS = {"个人": "person", "产权单位": "rights_unit", "开发建设单位": "developer", "其他单位": "other"}
-# Read but never offered: 单位 is the one organisation value of the earlier template (its kind
-# unknown: a new organisation is registered as 其他单位, an existing one keeps its kind); 开发商 is
-# what most people call the developer.
-LEGACY_ORGANISATION = "organisation"
-OWNER_KIND_ALIASES = {"单位": LEGACY_ORGANISATION, "开发商": "developer"}
-ORGANISATION_KINDS = frozenset(v for v in OWNER_KIND_LABELS.values() if v != "person")
-RESIDENCY_LABELS = {"业主自住": "owner_occupier", "租户": "tenant", "家庭成员": "family", "空": ""}
-USE_NAMES = {v: k for k, v in USE_LABELS.items()}
-OWNER_KIND_NAMES = {v: k for k, v in OWNER_KIND_LABELS.items()}  # also OrganisationKind value -> its word
-RESIDENCY_NAMES = {v: k for k, v in RESIDENCY_LABELS.items()}
-
-TWO_PLACES = Decimal("0.01")
-MAX_AREA = Decimal("99999999.99")  # Unit.*_area: max_digits=10, decimal_places=2
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str
-    width: int
-    required: bool
-    help: str
-    example: str
-    text: bool = False  # formatted as text in the template, so Excel keeps 0101, 1-1 and 18-digit IDs intact
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("estate", "小区", 14, True, "必须与导入时选择的小区名称完全一致。", "甲小区", text=True),
-    Column(
-        "building",
-        "楼栋",
-        10,
-        True,
-        "楼栋名称，如 1号楼。与台账中已有楼栋名称相同就归入该楼栋，否则新建楼栋。",
-        "1号楼",
-        text=True,
-    ),
-    Column(
-        "entrance", "单元", 8, False, "单元名称，如 2单元。没有单元的楼栋（平房、底商、车库）留空。", "2单元", text=True
-    ),
-    Column("number", "房号", 8, True, "如 301。同一楼栋（单元）内房号不能重复。", "301", text=True),
-    Column("floor", "楼层", 6, False, "整数；地下层填负数，如 -1。", "3"),
-    Column("use", "用途", 8, True, "从下拉列表选择：住宅、商业、办公、车位。", "住宅"),
-    Column(
-        "registered_area",
-        "登记面积",
-        10,
-        False,
-        "不动产登记簿上的建筑面积，单位平方米，最多两位小数，如 60.5。",
-        "60.50",
-    ),
-    Column("surveyed_area", "实测面积", 10, False, "实测面积，单位平方米，最多两位小数。", ""),
-    Column(
-        "contract_area",
-        "合同面积",
-        10,
-        False,
-        "购房合同面积，单位平方米，最多两位小数。三项面积至少填一项；计算面积按 登记→实测→合同 的顺序取第一项已填的"
-        "（最高法建筑物区分所有权解释第八条），系统自动记录面积来源，不用填写。",
-        "",
-    ),
-    Column(
-        "owner_kind",
-        "业主类型",
-        12,
-        False,
-        "从下拉列表选择：个人、产权单位（单位自管房、公房等的产权单位）、开发建设单位（开发商，填它尚未售出的房屋）、"
-        "其他单位。留空按个人处理。同一个单位名称只能对应一种类型；台账中已有同名单位的，类型必须与台账一致。"
-        "旧模板中的“单位”仍可使用：新单位按“其他单位”登记，台账中已有的同名单位沿用台账中的类型。",
-        "个人",
-    ),
-    Column(
-        "name",
-        "业主姓名/单位名称",
-        16,
-        False,
-        "此行对应的人或单位。租户、家庭成员也填在这一列（见居住类型）。没有登记业主的房屋可以留空。",
-        "张三",
-        text=True,
-    ),
-    Column(
-        "phone", "业主手机号", 14, False, "11 位手机号，或带区号的固定电话，如 010-66001234。", "13800001234", text=True
-    ),
-    Column(
-        "id_number",
-        "业主身份证号",
-        20,
-        False,
-        "18 位居民身份证号（单位填统一社会信用代码）。台账按身份证号识别同一个人；"
-        "一人有多套房时请填身份证号或手机号，否则会被当作不同的人。",
-        "110101195001011239",
-        text=True,
-    ),
-    Column("share", "共有份额", 8, False, "按份共有时填写，如 1/2 或 50%；单独所有或共同共有留空。", "1/2", text=True),
-    Column(
-        "residency",
-        "居住类型",
-        10,
-        False,
-        "业主自住：此行的人是业主，住在这里；空（或留空）：此行的人是业主，不住在这里；"
-        "租户、家庭成员：此行的人住在这里，但不是业主。",
-        "业主自住",
-    ),
-    Column("note", "备注", 24, False, "房屋的备注，最多 200 字。", "", text=True),
+from gongzhi.registry.roster.columns import (
+    AREA_KEYS,
+    COLUMN_BY_KEY,
+    COLUMNS,
+    HEADER_SEARCH_ROWS,
+    LEGACY_ORGANISATION,
+    MAX_AREA,
+    MAX_ROWS,
+    ORGANISATION_KINDS,
+    OWNER_KIND_ALIASES,
+    OWNER_KIND_LABELS,
+    OWNER_KIND_NAMES,
+    RESIDENCY_LABELS,
+    TWO_PLACES,
+    UNIT_FACT_KEYS,
+    USE_LABELS,
+    USE_NAMES,
 )
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
-HEADERS = tuple(c.header for c in COLUMNS)
-REQUIRED_HEADER_KEYS = ("estate", "building", "number", "use")
-AREA_KEYS = ("registered_area", "surveyed_area", "contract_area")
-UNIT_FACT_KEYS = ("floor", "use", *AREA_KEYS, "note")
-
-GENERAL_HELP = (
-    "每一行是一套房屋和一位业主（或住户）。一套房有几位共有人，就写几行，房号相同。",
-    "同一套房写了多行时，楼层、用途、面积、备注只需在第一行填写；如果多行都填，必须相同。",
-    "没有业主信息的房屋也可以写一行，业主姓名等列留空。",
-    "上传后系统先检查每一行：只要有一处错误，就不会导入任何数据，并列出出错的行号、列名和原因。改正后重新上传整个文件即可。",
-    "台账中已有的房屋：表格中的信息必须与台账一致；台账中空着的楼层、面积、备注会用表格补上；"
-    "已登记的业主不能通过导入更换（产权变更请在房屋页面办理）。",
-    "台账中已有的人按身份证号识别；已登记的姓名、手机号与表格不一致时会报错，不会覆盖。",
-    "表头为红色的列必须填写；面积三项至少填一项。请不要改动第一行的表头文字。",
-    "业主类型为“开发建设单位”、且没有其他业主的房屋，导入时自动标记为“开发商未售出”：开发建设单位未出售或未交付的"
-    "房屋在业主大会表决时合计只算一人，面积照常计入（最高法建筑物区分所有权解释第九条）。已经卖出的房屋请填买受人，"
-    "不要填开发建设单位。",
-)
-EXAMPLE_ROWS = (
-    (
-        "甲小区",
-        "1号楼",
-        "2单元",
-        "301",
-        3,
-        "住宅",
-        "60.50",
-        "",
-        "",
-        "个人",
-        "张三",
-        "13800001234",
-        "",
-        "1/2",
-        "业主自住",
-        "",
-    ),
-    ("甲小区", "1号楼", "2单元", "301", "", "", "", "", "", "个人", "李四", "13900005678", "", "1/2", "空", ""),
-    ("甲小区", "1号楼", "2单元", "302", 3, "住宅", "", "75.25", "", "个人", "赵六", "13600001111", "", "", "空", ""),
-    ("甲小区", "1号楼", "2单元", "302", "", "", "", "", "", "个人", "王五", "13700009999", "", "", "租户", ""),
-    ("甲小区", "底商", "", "S1", 1, "商业", "", "", "120", "产权单位", "某产权单位", "010-66001234", "", "", "空", ""),
-    ("甲小区", "底商", "", "S2", 1, "商业", "", "", "85.5", "开发建设单位", "某开发公司", "", "", "", "", ""),
+from gongzhi.registry.roster.workbook import (
+    Header,
+    find_header,
 )
 
-
-class RosterFileError(Exception):
-    """The upload is not a workbook we can read at all (shown on the upload form)."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Workbooks
-
-
-def _header_font(column: Column) -> Font:
-    return Font(bold=True, color="B3261E" if column.required else "1F2328")
-
-
-def build_workbook(rows: Iterable[dict[str, Any]] = (), *, data_rows_hint: int = MAX_ROWS) -> bytes:
-    """The roster workbook: the data sheet (with ``rows`` filled in) and the 填写说明 sheet.
-
-    The empty template and the export share this builder, so an export can be imported again.
-    """
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_DATA
-    header_fill = PatternFill("solid", fgColor="F3F4F6")
-    for idx, column in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=1, column=idx, value=column.header)
-        cell.font = _header_font(column)
-        cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        note = ("必填。" if column.required else "") + column.help
-        cell.comment = Comment(note, "共治", width=260, height=120)
-        dimension = ws.column_dimensions[get_column_letter(idx)]
-        dimension.width = column.width + 2
-        if column.text:
-            # The whole column is text, so Excel keeps what the user types: 0101 stays 0101, 1/2 does
-            # not become a date and an 18-digit ID number does not become 1.10101E+17.
-            dimension.number_format = "@"
-    ws.freeze_panes = "A2"
-    ws.row_dimensions[1].height = 22
-
-    count = 0
-    for count, row in enumerate(rows, start=1):  # noqa: B007 - count is used after the loop
-        for idx, column in enumerate(COLUMNS, start=1):
-            value = row.get(column.key)
-            if value is None or value == "":
-                continue
-            cell = keep_text(ws.cell(row=count + 1, column=idx, value=value))
-            if column.text:
-                cell.number_format = "@"
-            elif column.key in AREA_KEYS:
-                cell.number_format = "0.00"
-
-    last = max(count + 1, data_rows_hint + 1)
-    _add_validations(ws, last)
-    _add_help_sheet(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _col_range(key: str, last_row: int) -> str:
-    letter = get_column_letter([c.key for c in COLUMNS].index(key) + 1)
-    return f"{letter}2:{letter}{last_row}"
-
-
-def _list_validation(choices: Iterable[str], title: str) -> DataValidation:
-    dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
-    dv.errorTitle = title
-    dv.error = f"请从下拉列表中选择：{'、'.join(choices)}"
-    dv.promptTitle = title
-    dv.prompt = "从下拉列表选择"
-    dv.showErrorMessage = True
-    return dv
-
-
-def _add_validations(ws: Any, last_row: int) -> None:
-    for key, choices in (
-        ("use", USE_LABELS),
-        ("owner_kind", OWNER_KIND_LABELS),
-        ("residency", RESIDENCY_LABELS),
-    ):
-        dv = _list_validation(choices, COLUMN_BY_KEY[key].header)
-        dv.add(_col_range(key, last_row))
-        ws.add_data_validation(dv)
-    area = DataValidation(type="decimal", operator="greaterThan", formula1="0", allow_blank=True)
-    area.errorTitle = "面积"
-    area.error = "面积应为大于 0 的数字（平方米），最多两位小数，如 60.5"
-    area.showErrorMessage = True
-    for key in AREA_KEYS:
-        area.add(_col_range(key, last_row))
-    ws.add_data_validation(area)
-    floor = DataValidation(type="whole", operator="between", formula1="-20", formula2="300", allow_blank=True)
-    floor.errorTitle = "楼层"
-    floor.error = "楼层应为整数，地下层填负数，如 -1"
-    floor.showErrorMessage = True
-    floor.add(_col_range("floor", last_row))
-    ws.add_data_validation(floor)
-
-
-def _add_help_sheet(wb: Workbook) -> None:
-    ws = wb.create_sheet(SHEET_HELP)
-    bold = Font(bold=True)
-    ws["A1"] = "台账导入填写说明"
-    ws["A1"].font = Font(bold=True, size=14)
-    r = 3
-    for i, line in enumerate(GENERAL_HELP, start=1):
-        ws.cell(row=r, column=1, value=f"{i}. {line}")
-        r += 1
-    r += 1
-    for idx, text in enumerate(("列名", "是否必填", "填写说明", "示例"), start=1):
-        ws.cell(row=r, column=idx, value=text).font = bold
-    for column in COLUMNS:
-        r += 1
-        ws.cell(row=r, column=1, value=column.header).font = _header_font(column)
-        ws.cell(row=r, column=2, value="必填" if column.required else "选填")
-        ws.cell(row=r, column=3, value=column.help).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.cell(row=r, column=4, value=column.example)
-    r += 2
-    ws.cell(
-        row=r,
-        column=1,
-        value="示例：301 由张三、李四按份共有，张三自住；302 的业主赵六把房子租给了王五；底商 S1 属于一个产权单位；"
-        "S2 是开发商还没卖出的商铺。"
-        "（仅供参考，请在“房屋与业主”表中填写）",
-    ).font = bold
-    r += 1
-    for idx, header in enumerate(HEADERS, start=1):
-        ws.cell(row=r, column=idx, value=header).font = bold
-    for example in EXAMPLE_ROWS:
-        r += 1
-        for idx, value in enumerate(example, start=1):
-            keep_text(ws.cell(row=r, column=idx, value=value))
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 10
-    ws.column_dimensions["C"].width = 70
-    ws.column_dimensions["D"].width = 20
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading
-
-
-def _normalise_header(value: Any) -> str:
-    text = str(value or "")
-    return re.sub(r"[\s*＊:：]", "", text)
-
-
-HEADER_LOOKUP = {_normalise_header(c.header): c.key for c in COLUMNS}
-
-
-def open_workbook(content: bytes) -> Any:
-    """The workbook in ``content``; ``RosterFileError`` with a Chinese message when it cannot be read."""
-    if not content:
-        raise RosterFileError("文件是空的，请重新选择文件。")
-    if len(content) > MAX_FILE_BYTES:
-        raise RosterFileError("文件超过 10 MB，请分成几个文件导入（例如每个楼栋一个文件）。")
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise RosterFileError("这是旧版 Excel（.xls）文件。请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再上传。")
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
-                raise RosterFileError("文件内容过大，请分成几个文件导入。")
-        return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except RosterFileError:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not an .xlsx
-        raise RosterFileError(
-            "无法读取这个文件。请上传用 Excel 或 WPS 保存的 .xlsx 文件（建议从本页下载模板填写）。"
-        ) from exc
-
-
-def _pick_sheet(wb: Any) -> Any:
-    if SHEET_DATA in wb.sheetnames:
-        return wb[SHEET_DATA]
-    return wb.worksheets[0]
-
-
-@dataclass
-class Header:
-    row: int  # Excel row number of the header
-    index: dict[str, int]  # column key -> 0-based position
-
-
-def find_header(first_rows: list[tuple[int, tuple]]) -> tuple[Header | None, list[RowError]]:
-    """Find the header row among the first few rows and map the known headers to their positions."""
-    best: tuple[int, tuple] | None = None
-    for row_number, values in first_rows:
-        keys = {HEADER_LOOKUP.get(_normalise_header(v)) for v in values}
-        if "number" in keys and ("building" in keys or "estate" in keys):
-            best = (row_number, values)
-            break
-    if best is None:
-        return None, [
-            RowError(
-                1,
-                "表头",
-                "找不到表头。第一行应为：" + "、".join(HEADERS) + "。请下载本页的模板，把数据粘贴进去后再上传。",
-            )
-        ]
-    row_number, values = best
-    index: dict[str, int] = {}
-    errors: list[RowError] = []
-    for pos, value in enumerate(values):
-        key = HEADER_LOOKUP.get(_normalise_header(value))
-        if key is None:
-            continue
-        if key in index:
-            errors.append(RowError(row_number, COLUMN_BY_KEY[key].header, "表头中这一列出现了两次，请删除多余的一列。"))
-            continue
-        index[key] = pos
-    for key in REQUIRED_HEADER_KEYS:
-        if key not in index:
-            errors.append(RowError(row_number, COLUMN_BY_KEY[key].header, "缺少这一列。请使用本页下载的模板。"))
-    if not any(k in index for k in AREA_KEYS):
-        errors.append(RowError(row_number, "登记面积", "缺少面积列（登记面积、实测面积、合同面积至少要有一列）。"))
-    return Header(row_number, index), errors
-
-
-def iter_sheet_rows(content: bytes) -> tuple[Iterator[tuple[int, tuple]], int | None]:
-    """The data sheet's rows as (Excel row number, values), and the sheet's size as the file records
-    it (trailing empty rows count; None when the file does not say)."""
-    wb = open_workbook(content)
-    ws = _pick_sheet(wb)
-    recorded = ws.max_row
-    # Some programs write a wrong size into the file; read every row whatever it claims.
-    ws.reset_dimensions()
-
-    def rows() -> Iterator[tuple[int, tuple]]:
-        try:
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                yield number, tuple(values)
-        finally:
-            wb.close()
-
-    return rows(), recorded
-
-
-# ---------------------------------------------------------------------------------------------
 # Cells
 
 

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gongzhi.core.errors import invalid, reason_of
 from gongzhi.core.forms import parse_form
 from gongzhi.core.scoping import get_for_user
-from gongzhi.registry import roster, roster_services, tasks
+from gongzhi.registry import roster, tasks
 from gongzhi.registry.models import Place
-from gongzhi.registry.models_roster import RosterImport
 from gongzhi.registry.permissions import can_import_roster, can_use_roster
+from gongzhi.registry.roster import services as roster_services
+from gongzhi.registry.roster.models import RosterImport
 from gongzhi.registry.schemas import RosterImportIn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

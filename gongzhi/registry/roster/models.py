@@ -69,6 +69,11 @@ class RosterImport(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.file_name} → {self.estate_id} ({self.get_status_display()})"
 
+    def can_start(self) -> bool:
+        """Still queued: only a queued import is checked and imported (the service claims it with a
+        compare-and-set on this same condition, so a job delivered twice runs once)."""
+        return self.status == RosterImportStatus.QUEUED
+
     @property
     def is_running(self) -> bool:
         return self.status in (RosterImportStatus.QUEUED, RosterImportStatus.VALIDATING, RosterImportStatus.IMPORTING)
