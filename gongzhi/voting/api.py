@@ -37,14 +37,15 @@ from gongzhi.voting.schemas import (
     AssemblyDetailOut,
     AssemblyListQuery,
     AssemblyPage,
+    BallotChainVerifyOut,
     BallotIn,
     BallotOut,
     BallotPage,
-    ConfirmIn,
     MotionCreateIn,
     MotionDetailOut,
     MotionOut,
     NoticeIn,
+    PaperBallotConfirmIn,
     PaperBallotIn,
     PaperBallotOut,
     PetitionCreateIn,
@@ -54,7 +55,6 @@ from gongzhi.voting.schemas import (
     PublishIn,
     RejectIn,
     ResultOut,
-    VerifyOut,
     VoidIn,
 )
 
@@ -396,7 +396,7 @@ def motion_result(request: HttpRequest, motion_id: ObjectId) -> dict:
 
 @router.get(
     "/voting/motions/{motion_id}/verify",
-    response=responses(200, VerifyOut),
+    response=responses(200, BallotChainVerifyOut),
     summary="核验选票哈希链",
     operation_id="voting_motion_verify",
     description="逐条重算选票哈希；不符时指出第一张不符的选票。可与公布的链末哈希比对。",
@@ -522,7 +522,7 @@ def paper_create(request: HttpRequest, motion_id: ObjectId, payload: PaperBallot
     operation_id="voting_paper_ballot_confirm",
     description="另一名工作人员对照纸质票再录一次意见；一致则计入选票链，不一致则不变（400）。录入人本人复核为403。",
 )
-def paper_confirm(request: HttpRequest, paper_id: ObjectId, payload: ConfirmIn) -> Status:
+def paper_confirm(request: HttpRequest, paper_id: ObjectId, payload: PaperBallotConfirmIn) -> Status:
     paper = find_for_user(PaperBallot.objects.all(), request.auth, paper_id)
     with service_errors():
         ballot = services.paper_ballot_confirm(paper=paper, choice=payload.choice, actor=request.auth)

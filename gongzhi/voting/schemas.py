@@ -207,7 +207,7 @@ class ResultOut(Schema):
     units: list[ResultUnitOut] = Field(title="各户", description="只列房号和面积，不列姓名（§C 14）")
 
 
-class VerifyOut(Schema):
+class BallotChainVerifyOut(Schema):
     ok: bool = Field(title="核验通过")
     length: int = Field(title="选票记录数")
     head: str = Field(title="当前链末哈希")
@@ -237,7 +237,7 @@ class PaperBallotIn(Input):
     proxy_note: Text = Field("", title="委托书", max_length=200)
 
 
-class ConfirmIn(Input):
+class PaperBallotConfirmIn(Input):
     choice: Choice = Field(title="复核录入的表决意见", description="须与首次录入一致；" + choices_help(Choice))
 
 

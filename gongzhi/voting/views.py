@@ -44,10 +44,10 @@ from gongzhi.voting.permissions import (
 from gongzhi.voting.schemas import (
     AssemblyCreateIn,
     BallotIn,
-    ConfirmIn,
     DocumentIn,
     MotionCreateIn,
     NoticeIn,
+    PaperBallotConfirmIn,
     PaperBallotIn,
     PetitionCreateIn,
     PublishIn,
@@ -424,7 +424,7 @@ def paper_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return submit(
         request,
         lambda: services.paper_ballot_confirm(
-            paper=paper_ballot, choice=parse_form(ConfirmIn, request.POST).choice, actor=request.user
+            paper=paper_ballot, choice=parse_form(PaperBallotConfirmIn, request.POST).choice, actor=request.user
         ),
         done=lambda ballot: f"复核一致，已计入：选票第{ballot.seq}号",
         back=reverse("voting:paper", args=[paper_ballot.motion_id]),
