@@ -47,6 +47,7 @@ from gongzhi.funds.models import (
 )
 from gongzhi.funds.statement import StatementRow
 from gongzhi.governance.models import ServiceContract
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.models import Ownership, Place, Unit
 
 D = dt.date
@@ -267,7 +268,7 @@ def _jinsong_fees(rng: random.Random) -> int:
     made = 0
     for name in JINSONG:
         estate = _estate(name)
-        contract = ServiceContract.objects.filter(estate=estate).current(today).first() if estate else None
+        contract = current_contract(estate, today) if estate else None
         if contract is None:
             continue
         # three months of service to try before the first bill ("先服务、再体验、后收费")

@@ -11,9 +11,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audited_create
 from gongzhi.core.errors import Conflict, Invalid
-from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
 from gongzhi.funds import rules
 from gongzhi.funds.choices import (
@@ -53,7 +52,12 @@ def fund_account_open(
             "该小区已建立维修资金账户", code=FundsError.ACCOUNT_EXISTS, fields={"estate": "该小区已建立维修资金账户"}
         )
     with transaction.atomic():
-        account = FundAccount.objects.create(estate=estate, first_phase_fen=first_phase_fen, balance_fen=balance_fen)
+        account = audited_create(
+            FundAccount(estate=estate, first_phase_fen=first_phase_fen, balance_fen=balance_fen),
+            actor=actor,
+            event="funds.account.opened",
+            summary=f"建立维修资金账户：{estate.name}",
+        )
         units = list(Unit.objects.filter(estate=estate, area__isnull=False).order_by("pk").values_list("pk", "area"))
         if units:
             shares = rules.split_by_area(first_phase_fen, [a for _, a in units])
@@ -89,14 +93,6 @@ def fund_account_open(
                 )
             )
         FundMovement.objects.bulk_create(moves)
-        audit_record(
-            event="funds.account.opened",
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=account,
-            summary=f"建立维修资金账户：{estate.name}",
-            after=snapshot(account),
-        )
         _check_threshold(account)
     account.refresh_from_db()
     return account
@@ -131,7 +127,7 @@ def fund_movement_record(
         locked = FundAccount.objects.select_for_update().get(pk=account.pk)
         if locked.balance_fen + amount_fen < 0:
             raise Invalid("支出超过账户余额", code=FundsError.OVERDRAWN, fields={"amount_fen": "支出超过账户余额"})
-        move = FundMovement.objects.create(
+        move = FundMovement(
             account=locked,
             estate_id=locked.estate_id,
             unit=unit,
@@ -142,16 +138,9 @@ def fund_movement_record(
             document_ref=document_ref,
             created_by=_user(actor),
         )
+        audited_create(move, actor=actor, event="funds.fund.moved", summary=f"维修资金{move.get_kind_display()}")
         FundAccount.objects.filter(pk=locked.pk).update(balance_fen=F("balance_fen") + amount_fen)
         locked.refresh_from_db()
-        audit_record(
-            event="funds.fund.moved",
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=move,
-            summary=f"维修资金{move.get_kind_display()}",
-            after=snapshot(move),
-        )
         _check_threshold(locked)
     account.refresh_from_db()
     return move

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, audited_update, snapshot
+from gongzhi.core.audit import audit_record, audited_create, audited_update, snapshot
 from gongzhi.core.errors import Conflict
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
@@ -334,23 +334,20 @@ def contact_log(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        log = ContactLog.objects.create(
-            bill=bill,
-            estate_id=bill.estate_id,
-            step=bill.step,
-            kind=kind,
-            outcome=outcome,
-            note=note,
-            at=at or timezone.now(),
-            by=_user(actor),
-        )
-        audit_record(
-            event="funds.campaign.contact_logged",
+        log = audited_create(
+            ContactLog(
+                bill=bill,
+                estate_id=bill.estate_id,
+                step=bill.step,
+                kind=kind,
+                outcome=outcome,
+                note=note,
+                at=at or timezone.now(),
+                by=_user(actor),
+            ),
             actor=actor,
-            action=AuditAction.CREATE,
-            obj=log,
+            event="funds.campaign.contact_logged",
             summary=f"续筹联系 {bill.code}",
-            after=snapshot(log),
         )
     return log
 

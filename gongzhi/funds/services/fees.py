@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_create, snapshot
 from gongzhi.core.errors import Conflict, Invalid
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
@@ -59,22 +59,19 @@ def fee_plan_set(
     residential = residential_fen if residential_fen is not None else contract.fee_residential_fen
     other = contract.fee_non_residential_fen
     with transaction.atomic():
-        plan = FeePlan.objects.create(
-            contract=contract,
-            estate=estate,
-            residential_fen=residential,
-            commercial_fen=commercial_fen if commercial_fen is not None else other,
-            office_fen=office_fen if office_fen is not None else other,
-            parking_fen=parking_fen,
-            first_bill_month=first_bill_month,
-        )
-        audit_record(
-            event="funds.fee_plan.set",
+        plan = audited_create(
+            FeePlan(
+                contract=contract,
+                estate=estate,
+                residential_fen=residential,
+                commercial_fen=commercial_fen if commercial_fen is not None else other,
+                office_fen=office_fen if office_fen is not None else other,
+                parking_fen=parking_fen,
+                first_bill_month=first_bill_month,
+            ),
             actor=actor,
-            action=AuditAction.CREATE,
-            obj=plan,
+            event="funds.fee_plan.set",
             summary=f"收费方案：{estate.name}",
-            after=snapshot(plan),
         )
     return plan
 

@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.core.audit import GENESIS, audit_record, audited_update, snapshot
+from gongzhi.core.audit import GENESIS, audit_record, audited_create, audited_update, snapshot
 from gongzhi.core.errors import Conflict
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
@@ -302,27 +302,24 @@ def ledger_period_close(*, estate: Place, start: dt.date, end: dt.date, actor: A
         raise Conflict(message, code=FundsError.REVENUE_RULE, fields={"to_fund": message})
     with transaction.atomic():
         head = LedgerHead.objects.select_for_update().filter(estate=estate).first()
-        period = LedgerPeriod.objects.create(
-            estate=estate,
-            start=start,
-            end=end,
-            income_fen=totals.income_fen,
-            costs_fen=totals.costs_fen,
-            spending_fen=totals.spending_fen,
-            to_fund_fen=totals.to_fund_fen,
-            fund_below_threshold=below,
-            head_seq=head.last_seq if head else 0,
-            head_hash=head.last_hash if head else GENESIS,
-            closed_by=_user(actor),
-            closed_at=timezone.now(),
-        )
-        audit_record(
-            event="funds.ledger.period_closed",
+        period = audited_create(
+            LedgerPeriod(
+                estate=estate,
+                start=start,
+                end=end,
+                income_fen=totals.income_fen,
+                costs_fen=totals.costs_fen,
+                spending_fen=totals.spending_fen,
+                to_fund_fen=totals.to_fund_fen,
+                fund_below_threshold=below,
+                head_seq=head.last_seq if head else 0,
+                head_hash=head.last_hash if head else GENESIS,
+                closed_by=_user(actor),
+                closed_at=timezone.now(),
+            ),
             actor=actor,
-            action=AuditAction.CREATE,
-            obj=period,
+            event="funds.ledger.period_closed",
             summary=f"公共收益结账 {start}–{end}",
-            after=snapshot(period),
         )
     return period
 
@@ -336,20 +333,17 @@ def objection_file(*, entry: LedgerEntry, text: str, actor: Any) -> Objection:
     if len(text) > 500:
         raise ValidationError({"text": "最多500字"})
     with transaction.atomic():
-        objection = Objection.objects.create(entry=entry, estate_id=entry.estate_id, filed_by=_user(actor), text=text)
+        objection = audited_create(
+            Objection(entry=entry, estate_id=entry.estate_id, filed_by=_user(actor), text=text),
+            actor=actor,
+            event="funds.objection.filed",
+            summary=f"质疑台账#{entry.seq}",
+        )
         notify(
             users=_estate_users(entry.estate, BOOKKEEPER_ROLES),
             title=f"业主对公共收益台账#{entry.seq}提出疑问",
             body=text[:200],
             link=reverse("funds:ledger", args=[entry.estate_id]),
-        )
-        audit_record(
-            event="funds.objection.filed",
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=objection,
-            summary=f"质疑台账#{entry.seq}",
-            after=snapshot(objection),
         )
     return objection
 

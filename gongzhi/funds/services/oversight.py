@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.core.audit import GENESIS, audit_record, snapshot
-from gongzhi.core.models import AuditAction
+from gongzhi.core.audit import GENESIS, audited_create
 from gongzhi.core.scoping import actor_scope
 from gongzhi.funds.choices import (
     ReviewerBody,
@@ -56,26 +55,23 @@ def review_sign(
     ok, _bad = ledger_verify(estate)
     account = FundAccount.objects.filter(estate=estate).first()
     with transaction.atomic():
-        review = Review.objects.create(
-            estate=estate,
-            subject=subject,
-            body=ReviewerBody.PARTY if party else ReviewerBody.COMMITTEE,
-            period_start=period_start,
-            period_end=period_end,
-            comments=comments.strip(),
-            head_seq=head.last_seq if head else 0,
-            head_hash=head.last_hash if head else GENESIS,
-            chain_ok=ok,
-            fund_balance_fen=account.balance_fen if account else None,
-            reviewer=_user(actor),
-            reviewed_at=timezone.now(),
-        )
-        audit_record(
-            event="funds.review.signed",
+        review = audited_create(
+            Review(
+                estate=estate,
+                subject=subject,
+                body=ReviewerBody.PARTY if party else ReviewerBody.COMMITTEE,
+                period_start=period_start,
+                period_end=period_end,
+                comments=comments.strip(),
+                head_seq=head.last_seq if head else 0,
+                head_hash=head.last_hash if head else GENESIS,
+                chain_ok=ok,
+                fund_balance_fen=account.balance_fen if account else None,
+                reviewer=_user(actor),
+                reviewed_at=timezone.now(),
+            ),
             actor=actor,
-            action=AuditAction.CREATE,
-            obj=review,
-            summary=f"查阅监督：{review}",
-            after=snapshot(review),
+            event="funds.review.signed",
+            summary=f"查阅监督：{ReviewSubject(subject).label} {period_start}–{period_end}",
         )
     return review

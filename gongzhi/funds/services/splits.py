@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gongzhi.core.audit import audit_record, snapshot
-from gongzhi.core.models import AuditAction
+from gongzhi.core.audit import audited_create
 from gongzhi.funds import rules
 from gongzhi.funds.choices import (
     SplitBasis,
@@ -63,13 +62,18 @@ def cost_split_create(
         raise ValidationError(errors)
     shares = rules.split_by_area(total_fen, [Decimal(line["area"]) for line in lines])
     with transaction.atomic():
-        split = CostSplit.objects.create(
-            estate=estate,
-            title=title.strip(),
-            total_fen=total_fen,
-            basis=basis,
-            decision_ref=decision_ref.strip(),
-            created_by=_user(actor),
+        split = audited_create(
+            CostSplit(
+                estate=estate,
+                title=title.strip(),
+                total_fen=total_fen,
+                basis=basis,
+                decision_ref=decision_ref.strip(),
+                created_by=_user(actor),
+            ),
+            actor=actor,
+            event="funds.split.created",
+            summary=f"费用分摊：{title.strip()} {len(lines)} 方",
         )
         CostShare.objects.bulk_create(
             [
@@ -77,13 +81,5 @@ def cost_split_create(
                 for i, (line, amount) in enumerate(zip(lines, shares, strict=True), start=1)
             ],
             batch_size=2000,
-        )
-        audit_record(
-            event="funds.split.created",
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=split,
-            summary=f"费用分摊：{split.title} {len(lines)} 方",
-            after=snapshot(split),
         )
     return split
