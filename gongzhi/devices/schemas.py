@@ -139,7 +139,7 @@ class AlarmOut(Schema):
 AlarmPage = Page[AlarmOut]
 
 
-class EventOut(Schema):
+class DeviceEventOut(Schema):
     id: int
     message_id: str = Field(title="消息编号")
     kind: str = Field(title="事件类型")
@@ -151,7 +151,7 @@ class EventOut(Schema):
 
 
 class AlarmDetailOut(AlarmOut):
-    events: list[EventOut] = Field(title="报警事件")
+    events: list[DeviceEventOut] = Field(title="报警事件")
 
 
 class AlarmCloseIn(Input):

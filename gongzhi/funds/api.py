@@ -37,6 +37,7 @@ from gongzhi.funds.models import (
     UnmatchedRow,
 )
 from gongzhi.funds.schemas import (
+    AccountingPeriodOut,
     BillPage,
     BillQuery,
     CampaignDetailOut,
@@ -57,7 +58,6 @@ from gongzhi.funds.schemas import (
     FundOpenIn,
     FundOut,
     ImportOut,
-    LedgerOut,
     LeftOut,
     MatchIn,
     MovementIn,
@@ -68,7 +68,7 @@ from gongzhi.funds.schemas import (
     PaymentIn,
     PaymentOut,
     PeriodIn,
-    PeriodOut,
+    RevenueLedgerOut,
     ReverseIn,
     ReviewIn,
     ReviewOut,
@@ -443,7 +443,7 @@ def my_bills(request: HttpRequest) -> dict:
 
 @router.get(
     "/funds/estates/{estate_id}/ledger",
-    response=responses(200, LedgerOut),
+    response=responses(200, RevenueLedgerOut),
     summary="公共收益台账",
     operation_id="ledger_list",
 )
@@ -525,7 +525,7 @@ def ledger_objection(request: HttpRequest, entry_id: ObjectId, payload: Objectio
 
 @router.post(
     "/funds/estates/{estate_id}/ledger/periods",
-    response=responses(201, PeriodOut, write=True),
+    response=responses(201, AccountingPeriodOut, write=True),
     summary="结账",
     operation_id="ledger_close",
 )

@@ -45,7 +45,7 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class RateOut(Schema):
+class CollectionRateOut(Schema):
     part: int = Field(title="分子")
     whole: int = Field(title="分母")
     percent: str | None = Field(title="百分比", description="两位小数，四舍五入；分母为0时为空")
@@ -68,7 +68,7 @@ class FundOut(Schema):
     estate_id: int
     first_phase_fen: int = Field(title="首期归集额(分)")
     balance_fen: int = Field(title="余额(分)")
-    of_first_phase: RateOut = Field(title="余额占首期比例")
+    of_first_phase: CollectionRateOut = Field(title="余额占首期比例")
     replenishment_due: bool = Field(title="应续筹", description="余额低于首期的30%（§F 23）")
     movements: list[MovementOut]
 
@@ -151,8 +151,8 @@ class CampaignOut(Schema):
     units_paid: int = Field(title="已缴户数")
     due_fen: int = Field(title="应缴合计(分)")
     paid_fen: int = Field(title="已缴合计(分)")
-    rate_by_count: RateOut = Field(title="交款率（户数）")
-    rate_by_amount: RateOut = Field(title="交款率（金额）")
+    rate_by_count: CollectionRateOut = Field(title="交款率（户数）")
+    rate_by_amount: CollectionRateOut = Field(title="交款率（金额）")
 
 
 class CampaignDetailOut(CampaignOut):
@@ -193,8 +193,8 @@ class SnapshotOut(Schema):
     units_paid: int
     due_fen: int
     paid_fen: int
-    rate_by_count: RateOut
-    rate_by_amount: RateOut
+    rate_by_count: CollectionRateOut
+    rate_by_amount: CollectionRateOut
 
 
 class LeftOut(Schema):
@@ -366,8 +366,8 @@ class CollectionRowOut(Schema):
     paid: int
     due_fen: int
     paid_fen: int
-    rate_by_count: RateOut
-    rate_by_amount: RateOut
+    rate_by_count: CollectionRateOut
+    rate_by_amount: CollectionRateOut
 
 
 # --- ledger ------------------------------------------------------------------------------------------
@@ -405,7 +405,7 @@ class EntryOut(Schema):
     hash: str
 
 
-class LedgerOut(Schema):
+class RevenueLedgerOut(Schema):
     estate_id: int
     balance_fen: int = Field(title="结余(分)")
     entries: list[EntryOut]
@@ -442,7 +442,7 @@ class PeriodIn(Input):
     end: Day = Field(title="期间止")
 
 
-class PeriodOut(Schema):
+class AccountingPeriodOut(Schema):
     id: int
     start: dt.date
     end: dt.date
