@@ -36,6 +36,7 @@ from gongzhi.core.errors import DomainError
 from gongzhi.core.inputs import (  # noqa: F401 - the input types every API schema uses, re-exported
     MAX_ID,
     Day,
+    Int,
     Moment,
     Name,
     ObjectId,
@@ -330,8 +331,8 @@ def _on_unexpected(api: NinjaAPI, request: HttpRequest, exc: Exception) -> HttpR
 class PageQuery(Schema):
     """limit/offset paging shared by every list endpoint."""
 
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, title="每页条数")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, title="跳过条数")
+    limit: Int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, title="每页条数")
+    offset: Int = Field(0, ge=0, le=MAX_OFFSET, title="跳过条数")
 
 
 T = TypeVar("T")

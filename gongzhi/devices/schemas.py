@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from gongzhi.core.api_support import Name, ObjectId, Page, PageQuery, Text, choices_help
+from gongzhi.core.api_support import Int, Name, ObjectId, Page, PageQuery, Text, choices_help
 from gongzhi.devices.choices import AlarmState, Severity, Source
 
 
@@ -49,7 +49,7 @@ class RuleUpdateIn(Input):
     accept_minutes: int | None = Field(None, ge=1, le=100000, title="受理时限(分钟)")
     arrive_minutes: int | None = Field(None, ge=1, le=100000, title="到场时限(分钟)")
     resolve_minutes: int | None = Field(None, ge=1, le=100000, title="办结时限(分钟)")
-    fold_minutes: int | None = Field(None, ge=0, le=10080, title="合并窗口(分钟)")
+    fold_minutes: Int | None = Field(None, ge=0, le=10080, title="合并窗口(分钟)")
     clear_events: list[str] | None = Field(None, max_length=20, title="恢复事件")
     active: bool | None = Field(None, title="启用")
 

@@ -183,7 +183,7 @@ class BillPage(Page[BillOut]):
 
 class BillQuery(PageQuery):
     unpaid: bool | None = Field(None, title="只看未缴")
-    step: int | None = Field(None, ge=0, le=20, title="步骤")
+    step: Int | None = Field(None, ge=0, le=20, title="步骤")
 
 
 class SnapshotOut(Schema):
@@ -356,7 +356,7 @@ class CollectionQuery(Schema):
         "estate", pattern="^(estate|building|month)$", title="分组", description="estate、building 或 month"
     )
     estate: ObjectId | None = Field(None, title="小区编号")
-    since: dt.date | None = Field(None, title="起始月")
+    since: Day | None = Field(None, title="起始月")
 
 
 class CollectionRowOut(Schema):

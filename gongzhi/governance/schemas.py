@@ -8,7 +8,7 @@ from __future__ import annotations
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from gongzhi.core.api_support import Day, Name, ObjectId, Page, PageQuery, Text, choices_help, model_field
+from gongzhi.core.api_support import Day, Int, Name, ObjectId, Page, PageQuery, Text, choices_help, model_field
 from gongzhi.governance.choices import (
     CommitteeKind,
     CommitteePost,
@@ -270,8 +270,8 @@ class ContractCreateIn(Input):
     estate_id: ObjectId = Field(title="小区编号")
     start: Day = Field(title="起始日期")
     end: Day | None = Field(None, title="终止日期")
-    fee_residential_fen: int = model_field(ServiceContract, "fee_residential_fen", description=FEN)
-    fee_non_residential_fen: int | None = model_field(
+    fee_residential_fen: Int = model_field(ServiceContract, "fee_residential_fen", description=FEN)
+    fee_non_residential_fen: Int | None = model_field(
         ServiceContract, "fee_non_residential_fen", default=None, description=FEN
     )
     service_tier: ServiceTier = Field(ServiceTier.BASIC, title="服务等级", description=choices_help(ServiceTier))

@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 
 from gongzhi.core.api_support import (
     Day,
+    Int,
     Name,
     ObjectId,
     Page,
@@ -83,9 +84,9 @@ class PlaceCreateIn(Input):
     parent_id: ObjectId | None = Field(None, title="上级地点编号", description="只有市级节点没有上级")
     sort_key: Text = model_field(Place, "sort_key", default="")
     address: Text = model_field(Place, "address", default="")
-    built_year: int | None = model_field(Place, "built_year", default=None)
+    built_year: Int | None = model_field(Place, "built_year", default=None)
     is_old: bool = model_field(Place, "is_old", default=False)
-    households_declared: int | None = model_field(Place, "households_declared", default=None)
+    households_declared: Int | None = model_field(Place, "households_declared", default=None)
     note: Text = Field("", title="备注", max_length=2000)
 
 
@@ -95,9 +96,9 @@ class PlaceUpdateIn(Input):
     name: Name = model_field(Place, "name", default=None)
     sort_key: Text = model_field(Place, "sort_key", default=None)
     address: Text = model_field(Place, "address", default=None)
-    built_year: int | None = model_field(Place, "built_year", default=None)
+    built_year: Int | None = model_field(Place, "built_year", default=None)
     is_old: bool = model_field(Place, "is_old", default=None)
-    households_declared: int | None = model_field(Place, "households_declared", default=None)
+    households_declared: Int | None = model_field(Place, "households_declared", default=None)
     note: Text = Field(None, title="备注", max_length=2000)
 
 
@@ -167,7 +168,7 @@ class UnitCreateIn(Input):
     building_id: ObjectId = Field(title="楼栋编号")
     entrance_id: ObjectId | None = Field(None, title="单元编号", description="楼栋分单元时填写")
     number: Name = model_field(Unit, "number")
-    floor: int | None = model_field(Unit, "floor", default=None)
+    floor: Int | None = model_field(Unit, "floor", default=None)
     use: UnitUse = Field(UnitUse.RESIDENTIAL, title="用途", description=choices_help(UnitUse))
     registered_area: AreaIn | None = Field(None, title="登记面积(㎡)", description='十进制字符串，如 "60.50"')
     surveyed_area: AreaIn | None = Field(None, title="实测面积(㎡)", description='十进制字符串，如 "60.50"')
@@ -180,7 +181,7 @@ class UnitUpdateIn(Input):
     """Only the fields sent are changed; ``area`` and ``area_source`` follow from the three areas."""
 
     number: Name = model_field(Unit, "number", default=None)
-    floor: int | None = model_field(Unit, "floor", default=None)
+    floor: Int | None = model_field(Unit, "floor", default=None)
     use: UnitUse = Field(None, title="用途", description=choices_help(UnitUse))
     registered_area: AreaIn | None = Field(None, title="登记面积(㎡)", description="十进制字符串；null 表示清除")
     surveyed_area: AreaIn | None = Field(None, title="实测面积(㎡)", description="十进制字符串；null 表示清除")
