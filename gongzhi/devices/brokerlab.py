@@ -173,14 +173,12 @@ def measure(kind: str, mode: str, fault: str, *, messages: int = 2000, rate: flo
     publisher.reconnect_delay_set(min_delay=1, max_delay=2)
     publisher.max_inflight_messages_set(100)
     publisher.max_queued_messages_set(0)
-    pending: dict[int, str] = {}
+    sent: list[tuple[int, str]] = []
+    acked_mids: set[int] = set()
 
     def on_publish(c, userdata, mid, reason, properties) -> None:  # noqa: ANN001
-        if not reason.is_failure:
-            with lock:
-                body = pending.pop(mid, None)
-                if body is not None:
-                    tally.acked.add(body)
+        if not reason.is_failure:  # paho holds its own lock here: take none of ours (deadlock)
+            acked_mids.add(mid)
 
     publisher.on_publish = on_publish
     publisher.connect("127.0.0.1", broker.port, keepalive=10)
@@ -197,14 +195,16 @@ def measure(kind: str, mode: str, fault: str, *, messages: int = 2000, rate: flo
                         target=broker.restart, kwargs={"kill": fault == "kill", "down_seconds": 3.0}, daemon=True
                     ).start()
             body = f"m{n}"
-            with lock:
-                info = publisher.publish(f"gongzhi/1/D{n % 50}/events", body, qos=1)
-                pending[info.mid] = body
+            sent.append((publisher.publish(f"gongzhi/1/D{n % 50}/events", body, qos=1).mid, body))
             time.sleep(1 / rate)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (pending or len(set(tally.received)) < len(tally.acked)):
+        while time.monotonic() < deadline:
+            tally.acked = {body for mid, body in sent if mid in acked_mids}
+            if len(tally.acked) == len(sent) and tally.acked <= set(tally.received):
+                break
             time.sleep(0.2)
         time.sleep(2)
+        tally.acked = {body for mid, body in sent if mid in acked_mids}
     finally:
         publisher.loop_stop()
         for w in workers:

@@ -104,12 +104,12 @@ def _stream(world):
 
 
 class _Publisher:
-    """Publishes at QoS 1 and records which messages the broker acknowledged (PUBACK)."""
+    """Publishes at QoS 1 and records which messages the broker acknowledged (PUBACK). No lock is held
+    around ``publish``: paho calls ``on_publish`` holding its own lock, so that would deadlock."""
 
     def __init__(self, port):
-        self.acked: set[bytes] = set()
-        self.pending: dict[int, bytes] = {}
-        self.lock = threading.Lock()
+        self.sent: list[tuple[int, bytes]] = []
+        self.acked_mids: set[int] = set()
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2, client_id=f"t-dev-{uuid.uuid4().hex[:6]}", protocol=mqtt.MQTTv5
         )
@@ -121,14 +121,18 @@ class _Publisher:
 
     def _on_publish(self, client, userdata, mid, reason, properties):
         if not reason.is_failure:
-            with self.lock:
-                body = self.pending.pop(mid, None)
-                if body is not None:
-                    self.acked.add(body)
+            self.acked_mids.add(mid)
 
     def send(self, device, body):
-        with self.lock:
-            self.pending[self.client.publish(device.topic, body, qos=1).mid] = body
+        self.sent.append((self.client.publish(device.topic, body, qos=1).mid, body))  # < 65,535: mids unique
+
+    @property
+    def pending(self) -> int:
+        return len({mid for mid, _ in self.sent} - self.acked_mids)
+
+    @property
+    def acked(self) -> set[bytes]:
+        return {body for mid, body in self.sent if mid in self.acked_mids}
 
     def close(self):
         self.client.loop_stop()
@@ -171,7 +175,7 @@ def test_no_acknowledged_event_is_lost_or_doubled_and_each_episode_has_one_order
                     ).start()
             publisher.send(device, body)
             time.sleep(0.005)
-        assert wait_for(lambda: not publisher.pending, 60), f"{len(publisher.pending)} never acknowledged"
+        assert wait_for(lambda: not publisher.pending, 60), f"{publisher.pending} never acknowledged"
         assert wait_for(lambda: _count_stored(publisher.acked)[0] == 0, 60), (
             _count_stored(publisher.acked),
             [w.stats for w in workers],
