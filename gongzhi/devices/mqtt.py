@@ -1,9 +1,14 @@
-"""The MQTT ingest worker (MQTT接入): paho-mqtt 2.x, MQTT 5, QoS 1, a persistent session, one shared
-subscription for every worker.
+"""The MQTT ingest worker (MQTT接入): paho-mqtt 2.x, MQTT 5, QoS 1, a persistent session per worker, each
+on the whole topic (no shared subscription, by default).
 
 Each worker connects with a fixed client id and ``clean_start=False`` plus a session expiry, so the
-broker keeps its subscription and its unacknowledged messages while it is away. It subscribes to
-``$share/<group>/gongzhi/+/+/events``: the broker hands each message to one worker of the group. Messages
+broker keeps its subscription and its unacknowledged messages while it is away. By default it subscribes
+to ``gongzhi/+/+/events`` itself: every worker receives every message and the (device, message id) key
+stores each once. That costs a second (no-op) insert per message per extra worker, and buys what a
+shared subscription (``$share/<group>/…``, ``--group``) cannot give on Mosquitto 2.0: after a broker
+restart the plain subscription is restored from the broker's persistence (a shared one is not, so
+nothing is received until the workers re-subscribe — measured: half of the events lost), and a worker
+that never comes back holds no share of the messages hostage in its session (README, 设备接入的可靠性). Messages
 are acknowledged by hand (``manual_ack``) only after the batch holding them is committed; a worker that
 dies before committing leaves them unacknowledged, and the broker delivers them again when the worker
 (or its replacement with the same client id) reconnects. A message committed but not yet acknowledged
@@ -35,7 +40,7 @@ from gongzhi.devices.ingest import Incoming, Ingestor
 logger = logging.getLogger("gongzhi.devices.mqtt")
 
 TOPIC = "gongzhi/+/+/events"
-GROUP = "gongzhi"
+GROUP = ""  # no shared subscription: each worker its own persistent session (see the docstring)
 
 
 @dataclass(frozen=True)

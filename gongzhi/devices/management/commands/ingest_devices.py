@@ -17,7 +17,7 @@ logger = logging.getLogger("gongzhi.devices.mqtt")
 
 
 class Command(BaseCommand):
-    help = "接收智能终端的 MQTT 消息（共享订阅，QoS 1，批量入库后确认）"
+    help = "接收智能终端的 MQTT 消息（持久会话，QoS 1，批量入库后确认）"
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -25,7 +25,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--worker", type=int, default=0, help="本机第几个接收进程（决定固定的客户端编号）")
         parser.add_argument("--client-id", default="", help="客户端编号，默认 gongzhi-ingest-<主机名>-<worker>")
-        parser.add_argument("--group", default=GROUP, help="共享订阅组名")
+        parser.add_argument(
+            "--group",
+            default=GROUP,
+            help="共享订阅组名；默认不用共享订阅，每个接收进程一个持久会话，重复消息由数据库去重",
+        )
         parser.add_argument("--topic", action="append", help=f"订阅的主题（可多次），默认 {TOPIC}")
         parser.add_argument("--max-batch", type=int, default=500, help="每批最多条数")
         parser.add_argument("--flush-ms", type=int, default=50, help="凑批最多等待毫秒数")

@@ -108,6 +108,10 @@ class Command(BaseCommand):
                 self.stderr.write(f"无法连接 MQTT 代理 {broker.host}:{broker.port}：{exc}，{delay:.1f} 秒后重试")
         backoff.reset()
         client.loop_start()
+        for _ in range(600):  # the broker's answer (CONNACK) before the clock starts
+            if client.is_connected():
+                break
+            time.sleep(0.05)
 
         def send(out: Any) -> None:
             while True:
