@@ -27,3 +27,4 @@ class FundsError(StrEnum):
     NO_ACCOUNT = "funds.no_fund_account"
     NOTHING_TO_SPLIT = "funds.nothing_to_split"
     STAFF_ONLY = "funds.staff_only"
+    CHAIN_BROKEN = "funds.ledger_chain_broken"

@@ -114,6 +114,34 @@ def test_reviewers_sign_with_the_chain_head(world):
     assert c.body == "committee"
 
 
+def test_no_signature_on_a_ledger_whose_chain_does_not_verify(world):
+    """Issue 12 §8: a sign-off on altered books is refused naming the first bad row; nothing is signed."""
+    from gongzhi.core.errors import Conflict
+    from gongzhi.funds.models import LedgerEntry
+
+    open_fund(world)
+    for amount, day in ((5000, 1), (7000, 2)):
+        services.ledger_append(
+            estate=world.estate_a, kind="income", source="advertising", amount_fen=amount, occurred_on=D(2026, 8, day),
+            description=f"电梯广告{day}", document_ref="广告合同", actor=world.users["property_manager"],
+        )  # fmt: skip
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # someone edits the table behind the application's back
+        cursor.execute(
+            f"UPDATE {LedgerEntry._meta.db_table} SET amount_fen = 500 WHERE estate_id = %s AND seq = 1",  # noqa: S608
+            [world.estate_a.pk],
+        )
+    with pytest.raises(Conflict) as refused:
+        services.review_sign(
+            estate=world.estate_a, subject="revenue", period_start=D(2026, 7, 1), period_end=D(2026, 9, 30),
+            comments="收支与凭证一致", actor=world.users["party_worker"],
+        )  # fmt: skip
+    assert refused.value.code == "funds.ledger_chain_broken"
+    assert "第 1 条" in refused.value.message and "电梯广告1" in refused.value.message
+    assert not Review.objects.exists()
+
+
 @pytest.mark.parametrize(
     "persona", ["property_manager", "community_staff", "street_officer", "resident", "grid_worker"]
 )

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.core.audit import GENESIS, audited_create
+from gongzhi.core.errors import Conflict
 from gongzhi.core.scoping import actor_scope
 from gongzhi.funds.choices import (
     ReviewerBody,
 )
+from gongzhi.funds.errors import FundsError
 from gongzhi.funds.models import (
     FundAccount,
     LedgerHead,
@@ -52,7 +54,18 @@ def review_sign(
     # the reviewer signs for the Party organisation when they hold a Party role over the estate
     party = party_reviewer(actor_scope(actor), estate)
     head = LedgerHead.objects.filter(estate=estate).first()
-    ok, _bad = ledger_verify(estate)
+    ok, bad = ledger_verify(estate)
+    if not ok:
+        # a signature is a statement that the books were checked: never on books that do not verify
+        where = (
+            f"第 {bad.seq} 条（{bad.occurred_on:%Y-%m-%d}，{bad.description}）"
+            if bad
+            else "账本末尾（链头与最后一条不符）"
+        )
+        raise Conflict(
+            f"公共收益账本校验未通过，不能签字：第一条不符的记录是{where}。请先由物业和街道核查账本被改动的原因",
+            code=FundsError.CHAIN_BROKEN,
+        )
     account = FundAccount.objects.filter(estate=estate).first()
     with transaction.atomic():
         review = audited_create(
