@@ -27,7 +27,7 @@ from django.db import models, transaction
 from gongzhi.core.errors import Forbidden
 from gongzhi.core.models import AuditLog
 from gongzhi.core.permissions import Permission
-from gongzhi.core.scoping import forget_scope, scope_of
+from gongzhi.core.scoping import forget_scope, is_staff, scope_of
 
 
 @dataclass
@@ -100,10 +100,13 @@ def check_service_case(world: Any, case: ServiceCase, personas: Iterable[str]) -
     return outcome
 
 
-def expected_status(user: Any, visible: bool, permission: Permission | None, *objects: Any, ok: int = 200) -> int:
+def expected_status(
+    user: Any, visible: bool, permission: Permission | None, *objects: Any, ok: int = 200, staff_page: bool = False
+) -> int:
     """What a page or endpoint must answer: 404 to who may not see the row, 403 to who may see it but
-    not act (the permission refuses), ``ok`` otherwise."""
-    if not visible:
+    not act (the permission refuses), ``ok`` otherwise. A staff page (``staff_page``) is a 404 for
+    residents and users without a role whatever the permission says: it does not exist for them."""
+    if not visible or (staff_page and not is_staff(user)):
         return 404
     if permission is not None and not permission(scope_of(user), *objects):
         return 403

@@ -24,6 +24,7 @@ from tests.personas import (
     ESTATE_A_OUTSIDERS,
     ESTATE_A_READERS,
     ESTATE_A_WRITERS,
+    NOT_STAFF,
     REGISTRY_WRITERS,
     RESIDENTS_A,
     STREET_VIEWERS,
@@ -91,15 +92,31 @@ MATRIX = {
         404,
     ),
     # Import and export: only who may change the registry; read-only roles get 403.
-    "registry:roster_import": (lambda w: [], REGISTRY_WRITERS, 200, everyone_else(REGISTRY_WRITERS), 403),
-    "registry:roster_template": (lambda w: [], REGISTRY_WRITERS, 200, everyone_else(REGISTRY_WRITERS), 403),
+    "registry:roster_import": (
+        lambda w: [],
+        REGISTRY_WRITERS,
+        200,
+        everyone_else(REGISTRY_WRITERS, NOT_STAFF),
+        403,
+        NOT_STAFF,
+        404,
+    ),
+    "registry:roster_template": (
+        lambda w: [],
+        REGISTRY_WRITERS,
+        200,
+        everyone_else(REGISTRY_WRITERS, NOT_STAFF),
+        403,
+        NOT_STAFF,
+        404,
+    ),
     "registry:roster_export": (
         lambda w: [w.estate_a.pk],
         ESTATE_A_WRITERS,
         200,
-        [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in ESTATE_A_WRITERS],
+        [p for p in ESTATE_A_READERS if p not in ESTATE_A_WRITERS],
         403,
-        ESTATE_A_HIDDEN,
+        [*ESTATE_A_HIDDEN, *RESIDENTS_A],  # residents: a staff page does not exist for them (issue 12 §7)
         404,
     ),
 }
@@ -182,6 +199,10 @@ def test_page_matrix(matrix_world, name, query_baseline):
         expected.update(dict.fromkeys(refused, status))
         listed += refused
     assert sorted(listed) == sorted(ALL), "every persona must have exactly one expectation"
+    if not set(allowed) & set(NOT_STAFF):
+        # a staff page: residents and users without a role get the 404, never a 403 that confirms the
+        # page exists (issue 12 §7)
+        assert all(expected[p] == 404 for p in NOT_STAFF), (name, {p: expected[p] for p in NOT_STAFF})
     for persona, status in expected.items():
         client = w.client_for(persona)
         if status != ok_status:

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gongzhi.core.errors import Forbidden, invalid, reason_of
 from gongzhi.core.forms import parse_form, submit
 from gongzhi.core.permissions import allowed
-from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.core.scoping import get_for_user, require_staff, scope_of
 from gongzhi.registry.models import Place, Unit
 from gongzhi.voting import chain, rules, selectors, services
 from gongzhi.voting.choices import AssemblyKind, AssemblyStatus, Choice, Matter, PaperStatus, PetitionStatus, RuleSet
@@ -128,6 +128,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def assembly_new(request: HttpRequest) -> HttpResponse:
     """Call an assembly: the estate's committee and community staff only (others 403 with the reason).
     The form is parsed by the API's schema (AssemblyCreateIn)."""
+    require_staff(request.user)  # a staff page: residents may not know it exists (404)
     estates = _runner_estates(request.user)
     if not estates:
         raise Forbidden(can_call_assembly.message, code=can_call_assembly.code)
@@ -363,6 +364,7 @@ def _paper_enter(request: HttpRequest, obj: Motion) -> PaperBallot:
 @require_http_methods(["GET", "POST"])
 def paper(request: HttpRequest, pk: int) -> HttpResponse:
     """Key in paper ballots, and confirm the ones someone else keyed (双人复核)."""
+    require_staff(request.user)  # a staff page: residents may not know it exists (404)
     obj = _motion(request, pk)
     if not can_key_paper_ballot(scope_of(request.user), obj):
         raise Forbidden(can_key_paper_ballot.message, code=can_key_paper_ballot.code)

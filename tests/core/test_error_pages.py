@@ -45,8 +45,15 @@ def test_400_for_a_request_to_a_host_we_do_not_serve(db):  # noqa: ARG001
 
 
 def test_403_for_a_page_that_is_not_the_users(world):
-    response = world.client_for("resident").get(reverse("registry:roster_import"))
+    # a grid worker is staff, but not one who changes the registry
+    response = world.client_for("grid_worker").get(reverse("registry:roster_import"))
     assert_site_error_page(response, 403, "没有办理这项事务的权限", "联系所在社区居委会或街道")
+
+
+def test_a_resident_opening_a_staff_page_gets_the_404(world):
+    # not a 403, which would confirm the page exists (issue 12 §7)
+    response = world.client_for("resident").get(reverse("registry:roster_import"))
+    assert_site_error_page(response, 404, "没有找到这个页面", "不在您的查看范围内")
 
 
 def test_404_is_the_same_page_whether_or_not_the_thing_exists(world):

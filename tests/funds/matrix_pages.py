@@ -82,18 +82,18 @@ MATRIX_ROWS = {
         _estate,
         PLANNERS,
         200,
-        [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in PLANNERS],
+        [p for p in ESTATE_A_READERS if p not in PLANNERS],
         403,
-        ESTATE_A_HIDDEN,
+        ESTATE_A_HIDDEN + RESIDENTS_A,  # a staff page: residents get the 404 (issue 12 §7)
         404,
     ),
     "funds:split_new": (
         _estate,
         PLANNERS,
         200,
-        [p for p in ESTATE_A_READERS + RESIDENTS_A if p not in PLANNERS],
+        [p for p in ESTATE_A_READERS if p not in PLANNERS],
         403,
-        ESTATE_A_HIDDEN,
+        ESTATE_A_HIDDEN + RESIDENTS_A,  # a staff page: residents get the 404 (issue 12 §7)
         404,
     ),
 }

@@ -24,12 +24,14 @@ def _status_and_reason(response, status, permission):
 def test_roster_pages_answer_as_the_predicates_say(world, persona):
     user, client = world.users[persona], world.client_for(persona)
     for name in ("registry:roster_import", "registry:roster_template"):
-        _status_and_reason(client.get(reverse(name)), expected_status(user, True, can_use_roster), can_use_roster)
+        _status_and_reason(
+            client.get(reverse(name)), expected_status(user, True, can_use_roster, staff_page=True), can_use_roster
+        )
 
     estate = world.estate_a
     sees_estate = Place.objects.visible_to(user).filter(pk=estate.pk).exists()
     export = reverse("registry:roster_export", args=[estate.pk])
-    status = expected_status(user, sees_estate, can_export_roster, estate)
+    status = expected_status(user, sees_estate, can_export_roster, estate, staff_page=True)
     _status_and_reason(client.get(export), status, can_export_roster)
     if sees_estate:
         page = client.get(reverse("registry:estate_detail", args=[estate.pk])).content.decode()

@@ -12,7 +12,7 @@ pages (and every write page and endpoint) against those predicates with tests/au
 from __future__ import annotations
 
 from gongzhi.voting import services
-from tests.personas import ALL, ESTATE_A_OUTSIDERS, ESTATE_A_READERS, RESIDENTS_A, everyone_else
+from tests.personas import ALL, ESTATE_A_OUTSIDERS, ESTATE_A_READERS, NOT_STAFF, RESIDENTS_A, everyone_else
 from tests.voting.conftest import make_assembly
 
 RUNNERS_A = ["committee_member", "community_staff", "admin"]
@@ -39,7 +39,7 @@ PUBLIC_A = ([*ESTATE_A_READERS, *RESIDENTS_A, "volunteer"], 200, ESTATE_A_OUTSID
 
 MATRIX_ROWS = {
     "voting:index": (lambda w: [], ALL, 200, [], None),
-    "voting:assembly_new": (lambda w: [], RUNNERS, 200, everyone_else(RUNNERS), 403),
+    "voting:assembly_new": (lambda w: [], RUNNERS, 200, everyone_else(RUNNERS, NOT_STAFF), 403, NOT_STAFF, 404),
     "voting:petition_new": (lambda w: [], RUNNERS + OWNERS, 200, everyone_else(RUNNERS, OWNERS), 403),
     "voting:assembly": (_assembly, *PUBLIC_A),
     "voting:result": (_assembly, *PUBLIC_A),
@@ -51,9 +51,9 @@ MATRIX_ROWS = {
         _motion,
         RUNNERS_A,
         200,
-        [p for p in [*ESTATE_A_READERS, *RESIDENTS_A, "volunteer"] if p not in RUNNERS_A],
+        [p for p in [*ESTATE_A_READERS, "volunteer"] if p not in RUNNERS_A],
         403,
-        ESTATE_A_OUTSIDERS,
+        [*ESTATE_A_OUTSIDERS, *RESIDENTS_A],  # a staff page: residents get the 404 (issue 12 §7)
         404,
     ),
 }

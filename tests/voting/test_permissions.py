@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from gongzhi.accounts import services as account_services
 from gongzhi.core.permissions import Permission
-from gongzhi.core.scoping import forget_scope, scope_of
+from gongzhi.core.scoping import forget_scope, is_staff, scope_of
 from gongzhi.voting import permissions as perms
 from gongzhi.voting import services
 from gongzhi.voting.models import (
@@ -327,6 +327,7 @@ class Route:
     visible: Callable[[Any, Any], bool]  # (world, user) → may the user see the row
     ok: int
     api: bool = False
+    staff_page: bool = False  # a 404 for residents and users without a role (issue 12 §7)
 
 
 def _sees(model, pk_of: Callable[[Any], int]) -> Callable[[Any, Any], bool]:
@@ -393,6 +394,7 @@ ROUTES = [
         lambda w: (w.motion,),
         _sees(Motion, M),
         302,
+        staff_page=True,
     ),
     Route(
         "page paper_confirm",
@@ -522,7 +524,9 @@ def test_pages_and_api_answer_as_the_predicates_say(world, route):
     for persona in ALL:
         user = world.users[persona]
         forget_scope(user)
-        expected = expected_status(user, route.visible(world, user), route.permission, *objects, ok=route.ok)
+        expected = expected_status(
+            user, route.visible(world, user), route.permission, *objects, ok=route.ok, staff_page=route.staff_page
+        )
         client = world.client_for(persona)
         sid = transaction.savepoint()
         try:
@@ -548,10 +552,13 @@ def test_form_pages_open_for_whom_the_predicates_allow(world):
         client = world.client_for(persona)
         runs_some = any(perms.can_call_assembly(scope, e) for e in (world.estate_a, world.estate_b))
         petitions_some = any(perms.can_petition(scope, e) for e in (world.estate_a, world.estate_b))
-        assert client.get(reverse("voting:assembly_new")).status_code == (200 if runs_some else 403), persona
+        staff = is_staff(user)  # a staff page is a 404 for residents and users without a role
+        assert client.get(reverse("voting:assembly_new")).status_code == (
+            200 if runs_some else 403 if staff else 404
+        ), persona
         assert client.get(reverse("voting:petition_new")).status_code == (200 if petitions_some else 403), persona
         sees = Motion.objects.visible_to(user).filter(pk=world.motion.pk).exists()
-        paper = expected_status(user, sees, perms.can_key_paper_ballot, world.motion)
+        paper = expected_status(user, sees, perms.can_key_paper_ballot, world.motion, staff_page=True)
         assert client.get(reverse("voting:paper", args=[world.motion.pk])).status_code == paper, persona
 
 

@@ -48,6 +48,7 @@ from gongzhi.registry.models import Place
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
     """发起续筹: the form is parsed by the API's schema (CampaignIn), the estate from the URL."""
+    require_staff(request.user)  # a staff page: residents may not know it exists (404)
     estate = _estate(request, estate_pk)
     perms.can_run_campaign.require(request.user, estate)
     error = ""

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.core.forms import parse_form
-from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.core.scoping import get_for_user, require_staff, scope_of
 from gongzhi.funds import permissions as perms
 from gongzhi.funds import services
 from gongzhi.funds.choices import (
@@ -29,6 +29,7 @@ from gongzhi.funds.views.shared import _estate, _reason
 @login_required
 @require_http_methods(["GET", "POST"])
 def split_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
+    require_staff(request.user)  # a staff page: residents may not know it exists (404)
     estate = _estate(request, estate_pk)
     perms.can_split_costs.require(request.user, estate)
     error = ""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.core.errors import invalid, reason_of
 from gongzhi.core.forms import parse_form
-from gongzhi.core.scoping import get_for_user
+from gongzhi.core.scoping import get_for_user, require_staff
 from gongzhi.registry import roster, tasks
 from gongzhi.registry.models import Place
 from gongzhi.registry.permissions import can_import_roster, can_use_roster
@@ -60,6 +60,7 @@ def _upload(request: HttpRequest, estates: list[Place]) -> RosterImport:
 @require_http_methods(["GET", "POST"])
 def roster_import(request: HttpRequest) -> HttpResponse:
     """The upload page: pick an estate the user may change, upload the filled-in template."""
+    require_staff(request.user)  # staff pages do not exist for residents (404, not a 403 that confirms them)
     can_use_roster.require(request.user)
     estates = list(
         Place.objects.estates().editable_by(request.user).select_related("parent").order_by("parent__name", "name")
@@ -100,6 +101,7 @@ def roster_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def roster_template(request: HttpRequest) -> HttpResponse:
     """The empty template workbook: the 房屋与业主 sheet and the 填写说明 sheet (for those who may import)."""
+    require_staff(request.user)
     can_use_roster.require(request.user)
     return _xlsx(roster.build_workbook(), "台账导入模板.xlsx")
 
@@ -108,6 +110,7 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 def roster_import_status(request: HttpRequest, pk: int) -> HttpResponse:
     """An import's progress (polled by htmx every second while it runs) and then its result."""
+    require_staff(request.user)
     job = get_for_user(
         RosterImport.objects.select_related("estate", "created_by").defer("content"), request.user, pk=pk
     )
@@ -132,6 +135,7 @@ def roster_import_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def roster_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The estate's roster in the import format (audited: it lists personal data)."""
+    require_staff(request.user)
     estate = get_for_user(Place.objects.estates(), request.user, pk=pk)
     content, _ = roster_services.roster_export(estate=estate, actor=request.user)
     today = timezone.localdate().strftime("%Y%m%d")
