@@ -121,6 +121,34 @@ def _run(ctx) -> list[tuple[str, str, str]]:  # noqa: ANN001
     else:
         rows.append(("报警发布 → 工单创建", "没有工单", f"p99 < {GOAL_P99_MS} ms ✗"))
     rows.append(("数据完整", dev["check"], "无丢失、无重复"))
+    return rows + _fault_rows()
+
+
+FAULT_MESSAGES = int(os.environ.get("BENCH_DEV_FAULT_MESSAGES", "2000"))  # 0: skip the fault table
+FAULTS = (("restart", "代理重启"), ("kill", "代理 kill -9（持久化）"), ("worker", "一个接收者永久退出"))
+
+
+def _fault_rows() -> list[tuple[str, str, str]]:
+    """Loss under faults (issue 13): QoS 1 messages the broker acknowledged (PUBACK) against those two
+    consumers received, with each fault halfway through — the chosen arrangement (a plain persistent
+    session per worker) and, for contrast, the shared subscription it replaced. Brokers of their own on
+    free ports (gongzhi.devices.brokerlab); the whole path into the database is
+    tests/devices/test_delivery_faults.py."""
+    from gongzhi.devices import brokerlab
+
+    if FAULT_MESSAGES <= 0 or not brokerlab.OwnBroker.available("mosquitto"):
+        return []
+    rows = []
+    for mode, label in (("plain", "各自持久会话（现用）"), ("shared", "共享订阅（原用）")):
+        for fault, what in FAULTS:
+            tally = brokerlab.measure("mosquitto", mode, fault, messages=FAULT_MESSAGES)
+            rows.append(
+                (
+                    f"故障：{what}，{label}",
+                    f"已确认 {len(tally.acked):,} 条，丢失 {tally.lost:,} 条",
+                    f"0 丢失 {'✓' if tally.lost == 0 else '✗'}",
+                )
+            )
     return rows
 
 

@@ -113,7 +113,7 @@ class IngestWorker:
         )
         if self.broker.username:
             client.username_pw_set(self.broker.username, self.broker.password)
-        client.reconnect_delay_set(min_delay=1, max_delay=10)
+        client.reconnect_delay_set(min_delay=1, max_delay=2)  # re-subscribe soon after a broker restart
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
