@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -72,6 +73,7 @@ class ErrorCode(StrEnum):
 
 NOT_FOUND_MESSAGE = "不存在或无权查看"
 FORBIDDEN_MESSAGE = "无权修改"
+BROKEN_UPLOAD_MESSAGE = "上传的内容格式不正确（multipart 分隔符无效或内容不完整）：请重新选择文件上传"
 
 
 class ApiError(Exception):
@@ -303,6 +305,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     handle(HttpError, _from_http_error)
     handle(DjangoValidationError, from_django_validation)
     handle(IntegrityError, lambda exc: ApiError(409, ErrorCode.CONFLICT, "与已有记录冲突，请刷新后重试"))
+    handle(MultiPartParserError, lambda exc: ApiError(400, ErrorCode.BAD_REQUEST, BROKEN_UPLOAD_MESSAGE))
     api.add_exception_handler(NinjaValidationError, lambda request, exc: _on_validation(api, request, exc))
     api.add_exception_handler(Exception, lambda request, exc: _on_unexpected(api, request, exc))
 

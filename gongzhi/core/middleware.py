@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.multipartparser import MultiPartParserError
 from django.template import loader
 
 from gongzhi.core.errors import Invalid
@@ -28,10 +29,15 @@ class InvalidInputMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, Invalid) or request.path.startswith("/api/"):
+        if request.path.startswith("/api/"):
             return None
-        body = loader.get_template("400.html").render({"message": exception.message}, request)
-        return HttpResponseBadRequest(body)
+        if isinstance(exception, MultiPartParserError):  # a broken upload is the sender's, not ours
+            message = "上传的内容格式不正确（内容不完整或分隔符无效）：请重新选择文件上传"
+        elif isinstance(exception, Invalid):
+            message = exception.message
+        else:
+            return None
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}, request))
 
 
 class UploadLimitMiddleware:
