@@ -220,30 +220,6 @@ class WorkOrderQuerySet(ScopedQuerySet):
             q |= Q(reporter_id=user.pk)
         return self.filter(q)
 
-    def editable_by(self, user: Any) -> WorkOrderQuerySet:
-        """Orders the user may handle: their company's, their department's, and — for community and
-        street staff, who supervise and blow the whistle — every order under their place."""
-        scope = scope_of(user)
-        if scope.everything:
-            return self.all()
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        from gongzhi.accounts.models import RoleAssignment
-
-        departments = RoleAssignment.objects.filter(
-            user_id=user.pk, active=True, role="department_officer", department__isnull=False
-        ).values("department_id")
-        rights_units = RoleAssignment.objects.filter(
-            user_id=user.pk, active=True, role="rights_unit", organisation__isnull=False
-        ).values("organisation_id")
-        q = (
-            Q(company_id__in=scope.company_ids)
-            | Q(department_id__in=departments)
-            | Q(rights_unit_id__in=rights_units)
-            | path_q(self.scope_path, scope.write_paths.get("registry", ()))
-        )
-        return self.filter(q)
-
     def open(self) -> WorkOrderQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
 

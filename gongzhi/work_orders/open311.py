@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import Forbidden
 from gongzhi.core.keys import key_digest, new_key
 from gongzhi.core.models import AuditAction
 from gongzhi.registry.choices import PlaceKind
@@ -40,6 +41,7 @@ from gongzhi.registry.models import Place
 from gongzhi.work_orders import services
 from gongzhi.work_orders.choices import Channel, Priority, Status
 from gongzhi.work_orders.models import Category, Open311Client, WorkOrder
+from gongzhi.work_orders.permissions import can_register_open311
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+08:00"  # when this endpoint's behaviour last changed
@@ -72,7 +74,9 @@ class Open311Error(Exception):
 
 
 def open311_client_create(*, name: str, place: Place, user: Any, actor: Any) -> tuple[Open311Client, str]:
-    """Register an Open311 client for an estate or a street; returns it and its api_key (shown once)."""
+    """Register an Open311 client for an estate or a street; returns it and its api_key (shown once).
+    Street and community staff over the place (``can_register_open311``); the command acts as the system."""
+    can_register_open311.require(actor, place)
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "请填写接入方名称"})
@@ -166,6 +170,8 @@ def open311_view(*methods: str) -> Any:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return _errors(fmt, exc.status, exc.description)
+            except Forbidden as exc:  # the client's account may no longer act for the estate: its reason
+                return _errors(fmt, 403, exc.message)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
@@ -357,7 +363,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
             estate=estate,
             description=description,
             priority=priority,
-            location=location[:200],
+            location=location,
             reporter_name=name,
             reporter_phone=params.get("phone", "").strip(),
             external_ref=f"{client.pk}-{uuid.uuid4().hex}",

@@ -17,20 +17,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from gongzhi.accounts.models import RoleAssignment, User
+from gongzhi.accounts.models import User
+from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import AuditEntry, audit_record, audit_record_many, snapshot
+from gongzhi.core.errors import Conflict
 from gongzhi.core.models import AuditAction
 from gongzhi.core.notifications import notify
-from gongzhi.core.scoping import scope_of
-from gongzhi.governance.models import Department, PropertyCompany, ServiceContract
+from gongzhi.governance.models import Department, PropertyCompany
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Organisation, Place, Unit
+from gongzhi.registry.selectors import ancestor_ids_by_kind
 from gongzhi.work_orders import rules
 from gongzhi.work_orders.choices import (
     DEADLINE_FIELD,
@@ -43,6 +46,7 @@ from gongzhi.work_orders.choices import (
     Priority,
     Status,
 )
+from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import (
     Category,
     Photo,
@@ -52,9 +56,18 @@ from gongzhi.work_orders.models import (
     WorkOrderCounter,
     WorkOrderEvent,
 )
+from gongzhi.work_orders.permissions import (
+    body_staff_q,
+    can_cancel,
+    can_escalate,
+    can_handle,
+    can_report,
+    can_speak_for_reporter,
+    can_submit_for,
+    can_take_calls,
+)
 
 MAX_PHOTOS = 6
-HANDLER_ROLES = ("property_manager", "property_staff")
 
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -83,8 +96,13 @@ def _notify(users: Iterable[Any], title: str, body: str, order: WorkOrder) -> No
     notify(users=users, title=title, body=body, link=_link(order), channels=settings.WORK_ORDER_NOTIFY_CHANNELS)
 
 
-def _refuse(message: str, field: str = "status") -> None:
+def _refuse(message: str, field: str) -> None:
     raise ValidationError({field: message})
+
+
+def _wrong_state(message: str, code: str = WorkOrdersError.WRONG_STATE) -> None:
+    """The order's status does not allow the step (409, with a code): the model's guard said no."""
+    raise Conflict(message, code=code)
 
 
 def _lock(order: WorkOrder) -> WorkOrder:
@@ -131,29 +149,6 @@ def _text(value: str, field: str, label: str, max_length: int, required: bool = 
     return value
 
 
-def _may_handle(order: WorkOrder, actor: Any) -> bool:
-    """The responsible body's staff, and community and street staff over the estate; None is the system."""
-    if actor is None:
-        return True
-    return WorkOrder.objects.filter(pk=order.pk).editable_by(actor).exists()
-
-
-def _require_handler(order: WorkOrder, actor: Any) -> None:
-    if not _may_handle(order, actor):
-        raise PermissionDenied("您不是该工单的责任单位或督办人员")
-
-
-def _speaks_for_reporter(order: WorkOrder, actor: Any) -> bool:
-    """The reporter; for an order without an account (a phone call, a 12345 case), the community or
-    street staff who call the reporter back (回访)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    if order.reporter_id is not None:
-        return order.reporter_id == actor.pk
-    scope = scope_of(actor)
-    return scope.everything or any(order.estate.path.startswith(p) for p in scope.write_paths.get("registry", ()))
-
-
 def _photos(order: WorkOrder, files: Sequence[Any], stage: str, actor: Any) -> list[Photo]:
     user = actor if getattr(actor, "is_authenticated", False) else None
     out = []
@@ -183,12 +178,6 @@ def next_number(at: dt.datetime) -> str:
     WorkOrderCounter.objects.filter(day=day).update(last=F("last") + 1)
     last = WorkOrderCounter.objects.filter(day=day).values_list("last", flat=True).get()
     return f"GZ{day:%Y%m%d}-{last:06d}"
-
-
-def current_contract(estate: Place, on: dt.date) -> ServiceContract | None:
-    return (
-        ServiceContract.objects.filter(estate=estate).current(on).select_related("company").order_by("-start").first()
-    )
 
 
 def _default_rows() -> list[rules.SlaRow]:
@@ -253,8 +242,7 @@ def route_for(*, estate: Place, category: Category, on: dt.date) -> Route:
 
 
 def _users(q: Q) -> list[User]:
-    assignments = RoleAssignment.objects.filter(q, active=True)
-    return list(User.objects.filter(is_active=True, role_assignments__in=assignments).distinct().order_by("pk"))
+    return users_holding(q)
 
 
 def handler_users(order: WorkOrder) -> list[User]:
@@ -269,18 +257,13 @@ def handler_users(order: WorkOrder) -> list[User]:
     return []
 
 
-def _ancestors(estate: Place) -> dict[str, int]:
-    ids = [int(part) for part in estate.path.strip("/").split("/") if part]
-    return dict(Place.objects.filter(pk__in=ids).values_list("kind", "pk"))
-
-
 def rung_users(order: WorkOrder, level: int) -> list[User]:
     """Who answers at a rung of the ladder: 1 the community's residents' committee staff and the estate's
     committee members; 2 the street's officers (吹哨); 3 the responsible department's officers, or the
     officers of the district's departments when no department is responsible (报到)."""
     if level == EscalationLevel.PROPERTY:
         return handler_users(order)
-    above = _ancestors(order.estate)
+    above = ancestor_ids_by_kind(order.estate)
     if level == EscalationLevel.COMMITTEE_AND_COMMUNITY:
         return _users(
             Q(role="community_staff", place_id=above.get(PlaceKind.COMMUNITY))
@@ -342,6 +325,10 @@ def work_order_submit(
     later than receipt (a 12345 case reaches the body when it is imported) and ``resolve_by`` replaces
     the resolve clock (a 12345 case's 办理时限); the notification states the clocks actually stored.
     ``limits`` replaces the service tier × category limits (a device alarm rule's own short clocks).
+
+    Who may: a resident for their own estate from the phone (``can_report``); for every other channel —
+    a call, a patrol finding, a 12345 case, a partner system's request — the staff who handle or
+    supervise the estate (``can_take_calls``); a device's alarm is the system itself (``actor=None``).
     """
     now = timezone.now()
     submitted_at = submitted_at or now
@@ -357,6 +344,7 @@ def work_order_submit(
     location = _text(location, "location", "具体位置", 200, required=False)
     external_ref = _text(external_ref, "external_ref", "外部编号", 64, required=False)
     building = _validate_place(estate, building, unit)
+    (can_report if channel == Channel.RESIDENT_APP else can_take_calls).require(actor, estate)
     _check_photo_count(photos)
     if reporter is not None:
         reporter_name = reporter_name or reporter.display_name or reporter.get_username()
@@ -412,6 +400,45 @@ def work_order_submit(
     return order
 
 
+def work_order_create(
+    *,
+    category: Category,
+    estate: Place,
+    description: str,
+    actor: Any,
+    priority: str = Priority.NORMAL,
+    building: Place | None = None,
+    unit: Unit | None = None,
+    location: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    photos: Sequence[Any] = (),
+) -> WorkOrder:
+    """A person brings a demand in (提交诉求, the API's intake): staff who handle or supervise the estate
+    enter a phone call (物业直通车热线, with the caller's name and phone); a resident of the estate reports
+    for themselves (居民手机报事). Anyone else is refused (``work_orders.submit``)."""
+    can_submit_for.require(actor, estate)
+    if can_take_calls.allows(actor, estate):
+        channel, reporter = Channel.HOTLINE, None
+    else:
+        channel, reporter = Channel.RESIDENT_APP, actor
+    return work_order_submit(
+        channel=channel,
+        category=category,
+        estate=estate,
+        building=building,
+        unit=unit,
+        location=location,
+        description=description,
+        priority=priority,
+        reporter=reporter,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        photos=photos,
+        actor=actor,
+    )
+
+
 def _announce(order: WorkOrder, route: Route, actor: Any, now: dt.datetime) -> None:
     where = f"{order.estate.name} {order.location}".strip()
     if route.body is not None:
@@ -440,9 +467,9 @@ def work_order_accept(*, work_order: WorkOrder, actor: Any) -> WorkOrder:
     now = timezone.now()
     with transaction.atomic():
         order = _lock(work_order)
-        _require_handler(order, actor)
+        can_handle.require(actor, order)
         if not order.can_accept():
-            _refuse(f"工单{order.get_status_display()}，不能受理")
+            _wrong_state(f"工单{order.get_status_display()}，不能受理")
         limits = sla_limits_for(
             estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
         )
@@ -461,14 +488,8 @@ def work_order_accept(*, work_order: WorkOrder, actor: Any) -> WorkOrder:
 
 
 def _is_handler_staff(order: WorkOrder, user: User) -> bool:
-    assignments = RoleAssignment.objects.filter(user=user, active=True)
-    if order.company_id:
-        return assignments.filter(role__in=HANDLER_ROLES, company_id=order.company_id).exists()
-    if order.department_id:
-        return assignments.filter(role="department_officer", department_id=order.department_id).exists()
-    if order.rights_unit_id:
-        return assignments.filter(role="rights_unit", organisation_id=order.rights_unit_id).exists()
-    return False
+    q = body_staff_q(order)
+    return q is not None and any(u.pk == user.pk for u in users_holding(q & Q(user_id=user.pk)))
 
 
 def work_order_assign(*, work_order: WorkOrder, assignee: User, actor: Any) -> WorkOrder:
@@ -476,9 +497,9 @@ def work_order_assign(*, work_order: WorkOrder, assignee: User, actor: Any) -> W
     now = timezone.now()
     with transaction.atomic():
         order = _lock(work_order)
-        _require_handler(order, actor)
+        can_handle.require(actor, order)
         if not order.can_assign():
-            _refuse(f"工单{order.get_status_display()}，不能派单")
+            _wrong_state(f"工单{order.get_status_display()}，不能派单")
         if not assignee.is_active or not _is_handler_staff(order, assignee):
             _refuse(f"{assignee}不是责任单位的工作人员", "assignee")
         _save(order, actor, {"assignee": assignee}, f"派给{assignee}")
@@ -498,9 +519,9 @@ def work_order_arrive(*, work_order: WorkOrder, actor: Any) -> WorkOrder:
     now = timezone.now()
     with transaction.atomic():
         order = _lock(work_order)
-        _require_handler(order, actor)
+        can_handle.require(actor, order)
         if not order.can_arrive():
-            _refuse(f"工单{order.get_status_display()}，不能登记到场")
+            _wrong_state(f"工单{order.get_status_display()}，不能登记到场")
         in_time = _in_time(order, "arrive_by", now)
         _save(order, actor, {"status": Status.ON_SITE, "arrived_at": now, "arrived_in_time": in_time}, "到场")
         _event(order, EventKind.ARRIVED, actor, now, in_time=in_time)
@@ -514,9 +535,9 @@ def work_order_resolve(*, work_order: WorkOrder, note: str, actor: Any, photos: 
     _check_photo_count(photos)
     with transaction.atomic():
         order = _lock(work_order)
-        _require_handler(order, actor)
+        can_handle.require(actor, order)
         if not order.can_resolve():
-            _refuse(f"工单{order.get_status_display()}，不能办结（需先到场）")
+            _wrong_state(f"工单{order.get_status_display()}，不能办结（需先到场）")
         in_time = _in_time(order, "resolve_by", now)
         _save(order, actor, {"status": Status.RESOLVED, "resolved_at": now, "resolved_in_time": in_time}, "处理完成")
         _photos(order, photos, PhotoStage.AFTER, actor)
@@ -549,10 +570,9 @@ def work_order_confirm(*, work_order: WorkOrder, rating: Any, actor: Any, commen
     comment = _text(comment, "comment", "评价", 500, required=False)
     with transaction.atomic():
         order = _lock(work_order)
-        if not _speaks_for_reporter(order, actor):
-            raise PermissionDenied("只有报事人可以评价")
+        can_speak_for_reporter.require(actor, order)
         if not order.can_confirm():
-            _refuse(f"工单{order.get_status_display()}，不能评价")
+            _wrong_state(f"工单{order.get_status_display()}，不能评价")
         _save(
             order,
             actor,
@@ -571,12 +591,14 @@ def work_order_reopen(*, work_order: WorkOrder, reason: str, actor: Any) -> Work
     reason = _text(reason, "reason", "重新办理的原因", 500)
     with transaction.atomic():
         order = _lock(work_order)
-        if not _speaks_for_reporter(order, actor):
-            raise PermissionDenied("只有报事人可以申请重新办理")
+        can_speak_for_reporter.require(actor, order)
         if not order.can_reopen(now):
             if order.status in (Status.RESOLVED, Status.CONFIRMED):
-                _refuse(f"已超过{settings.WORK_ORDER_REOPEN_DAYS}日，不能重新办理，请重新提交诉求")
-            _refuse(f"工单{order.get_status_display()}，不能重新办理")
+                _wrong_state(
+                    f"已超过{settings.WORK_ORDER_REOPEN_DAYS}日，不能重新办理，请重新提交诉求",
+                    WorkOrdersError.REOPEN_WINDOW_PASSED,
+                )
+            _wrong_state(f"工单{order.get_status_display()}，不能重新办理")
         limits = sla_limits_for(
             estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
         )
@@ -616,10 +638,9 @@ def work_order_cancel(*, work_order: WorkOrder, reason: str, actor: Any) -> Work
     reason = _text(reason, "reason", "撤销原因", 500)
     with transaction.atomic():
         order = _lock(work_order)
-        if not (_speaks_for_reporter(order, actor) or _may_handle(order, actor)):
-            raise PermissionDenied("您不能撤销该工单")
+        can_cancel.require(actor, order)
         if not order.can_cancel():
-            _refuse(f"工单{order.get_status_display()}，不能撤销")
+            _wrong_state(f"工单{order.get_status_display()}，不能撤销")
         _save(order, actor, {"status": Status.CANCELLED, "cancelled_at": now}, "撤销")
         _event(order, EventKind.CANCELLED, actor, now, note=reason)
         if order.reporter_id and order.reporter_id != getattr(actor, "pk", None):
@@ -645,9 +666,9 @@ def work_order_transfer(
         _refuse("请选择一个接收单位（物业企业、职能部门或产权单位）", "target")
     with transaction.atomic():
         order = _lock(work_order)
-        _require_handler(order, actor)
+        can_handle.require(actor, order)
         if not order.can_transfer():
-            _refuse(f"工单{order.get_status_display()}，不能转办")
+            _wrong_state(f"工单{order.get_status_display()}，不能转办")
         if (order.company_id, order.department_id, order.rights_unit_id) == (
             getattr(company, "pk", None),
             getattr(department, "pk", None),
@@ -703,9 +724,9 @@ def work_order_merge(*, work_order: WorkOrder, into: WorkOrder, actor: Any, note
             .order_by("pk")
         }
         order, target = locked[work_order.pk], locked[into.pk]
-        _require_handler(order, actor)
+        can_handle.require(actor, order)
         if not order.can_merge():
-            _refuse(f"工单{order.get_status_display()}，不能合并")
+            _wrong_state(f"工单{order.get_status_display()}，不能合并")
         if target.estate_id != order.estate_id:
             _refuse("只能合并同一小区的工单", "into")
         if not target.is_open or target.merged_into_id is not None:
@@ -749,11 +770,11 @@ def work_order_escalate(*, work_order: WorkOrder, reason: str, actor: Any) -> Wo
     reason = _text(reason, "reason", "升级原因", 500)
     with transaction.atomic():
         order = _lock(work_order)
-        _require_handler(order, actor)
+        can_escalate.require(actor, order)
         if not order.can_escalate():
             if order.is_open:
-                _refuse("已是最高督办层级（部门报到）")
-            _refuse(f"工单{order.get_status_display()}，不能升级")
+                _wrong_state("已是最高督办层级（部门报到）", WorkOrdersError.TOP_RUNG)
+            _wrong_state(f"工单{order.get_status_display()}，不能升级")
         level = rules.next_rung(order.escalation_level)
         field = order.deadline_field
         changes: dict[str, Any] = {"escalation_level": level, "escalated_at": now}
@@ -908,6 +929,7 @@ __all__ = [
     "work_order_assign",
     "work_order_cancel",
     "work_order_confirm",
+    "work_order_create",
     "work_order_escalate",
     "work_order_merge",
     "work_order_reopen",
