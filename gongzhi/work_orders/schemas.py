@@ -154,3 +154,11 @@ class TransferIn(Input):
 class MergeIn(Input):
     into_id: ObjectId = Field(title="并入工单编号", description="同一小区仍在办理的工单")
     note: Text = Field("", title="说明", max_length=500)
+
+
+class EstateChoice(Input):
+    """The estate a 12345 page works on (optional: without it, each row names its estate)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    estate: ObjectId | None = Field(None, title="小区")

@@ -237,7 +237,7 @@ def _minutes(name: str, value: Any) -> int | None:
 
 def _check_clocks(clocks: dict[str, int | None]) -> None:
     if not any(clocks.values()):
-        _refuse("accept_minutes", "时限：受理、到场、办结时限至少填写一项")
+        _refuse("accept_minutes", "受理时限：受理、到场、办结时限至少填写一项")
     accept, arrive, resolve = (clocks[name] for name in CLOCK_FIELDS)
     if accept and arrive and arrive < accept:
         _refuse("arrive_minutes", f"到场时限：{arrive}分钟短于受理时限{accept}分钟")

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gongzhi.core.errors import reason_of
+from gongzhi.core.forms import parse_form
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.registry.models import Place
 from gongzhi.work_orders import hotline, hotline_services
 from gongzhi.work_orders.permissions import can_import_hotline, supervised_q
+from gongzhi.work_orders.schemas import EstateChoice
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 500
@@ -36,14 +41,13 @@ def _estates(user) -> list[Place]:  # noqa: ANN001
     )
 
 
-def _estate(user, selected: str) -> Place | None:  # noqa: ANN001
-    """The estate picked on the page: 404 if the user may not see it; the import service refuses one
-    outside their scope (``can_import_hotline``) with its reason."""
-    if not selected:
+def _estate(user, data: Any) -> Place | None:  # noqa: ANN001
+    """The estate picked on the page (parsed like any id: 小区 named when it is not one): 404 if the user
+    may not see it; the import permission refuses one outside their scope with its reason."""
+    choice = parse_form(EstateChoice, data)
+    if choice.estate is None:
         return None
-    if not selected.isdigit() or len(selected) > 18:
-        raise Http404
-    estate = get_for_user(Place.objects.estates(), user, pk=selected)
+    estate = get_for_user(Place.objects.estates(), user, pk=choice.estate)
     can_import_hotline.require(user, estate)
     return estate
 
@@ -64,9 +68,14 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
     error = ""
     result = None
     if request.method == "POST":
-        estate = _estate(request.user, selected)
+        try:
+            estate = _estate(request.user, request.POST)
+        except ValidationError as exc:
+            estate, error = None, reason_of(exc)
         upload = request.FILES.get("file")
-        if upload is None:
+        if error:
+            result = None
+        elif upload is None:
             error = "请选择要上传的12345工单文件（.xlsx 或 .csv）。"
         elif upload.size > hotline.MAX_FILE_BYTES:
             error = "文件超过 10 MB，请按日期分成几个文件导入。"
@@ -108,8 +117,10 @@ def hotline_export(request: HttpRequest) -> HttpResponse:
     """The 办结反馈 workbook of the 12345 cases the user handles or supervises (optionally one estate,
     received between two dates)."""
     can_import_hotline.require(request.user)
-    selected = request.GET.get("estate") or ""
-    estate = _estate(request.user, selected)
+    try:
+        estate = _estate(request.user, request.GET)
+    except ValidationError as exc:
+        raise Http404 from exc
     since, until = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
     content, _ = hotline_services.hotline_feedback_export(actor=request.user, estate=estate, since=since, until=until)
     name = f"12345办结反馈-{estate.name + '-' if estate else ''}{timezone.localdate():%Y%m%d}.xlsx"

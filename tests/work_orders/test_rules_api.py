@@ -205,7 +205,7 @@ def test_time_limit_refusals(wo):
     )
     assert error["fields"] == {"arrive_minutes": "到场时限：10分钟短于受理时限30分钟"}
     error = assert_error(call(client, "POST", "/sla-policies", {}), 400, "validation_error")
-    assert error["fields"] == {"accept_minutes": "时限：受理、到场、办结时限至少填写一项"}
+    assert error["fields"] == {"accept_minutes": "受理时限：受理、到场、办结时限至少填写一项"}
     error = assert_error(
         call(client, "POST", "/sla-policies", {"tier": "gold", "accept_minutes": 3}), 400, "validation_error"
     )

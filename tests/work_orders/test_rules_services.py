@@ -280,7 +280,7 @@ def test_others_may_not_change_time_limits(wo, persona):
         ({"accept_minutes": True}, "accept_minutes", "受理时限：应为正整数（分钟）"),
         ({"accept_minutes": 2.0}, "accept_minutes", "受理时限：应为正整数（分钟）"),
         ({"resolve_minutes": 366 * 24 * 60 + 1}, "resolve_minutes", "办结时限：不能超过366天（527040分钟）"),
-        ({}, "accept_minutes", "时限：受理、到场、办结时限至少填写一项"),
+        ({}, "accept_minutes", "受理时限：受理、到场、办结时限至少填写一项"),
         ({"accept_minutes": 30, "arrive_minutes": 10}, "arrive_minutes", "到场时限：10分钟短于受理时限30分钟"),
         ({"arrive_minutes": 60, "resolve_minutes": 30}, "resolve_minutes", "办结时限：30分钟短于到场时限60分钟"),
         ({"accept_minutes": 60, "resolve_minutes": 30}, "resolve_minutes", "办结时限：30分钟短于受理时限60分钟"),
