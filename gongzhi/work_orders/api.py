@@ -24,7 +24,7 @@ from gongzhi.registry.models import Organisation, Place, Unit
 from gongzhi.work_orders import api_reports, api_rules, selectors, services
 from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import Category, WorkOrder
-from gongzhi.work_orders.permissions import can_handle
+from gongzhi.work_orders.permissions import can_dispatch
 from gongzhi.work_orders.schemas import (
     AssignIn,
     CategoryOut,
@@ -246,7 +246,7 @@ def work_order_accept(request: HttpRequest, work_order_id: ObjectId) -> dict:
 @_action("assign", "派单", "work_order_assign", "把已受理的工单派给责任单位的一名工作人员。")
 def work_order_assign(request: HttpRequest, work_order_id: ObjectId, payload: AssignIn) -> dict:
     order = _seen(request, work_order_id)
-    can_handle.require(request.auth, order)  # before looking up what the body names
+    can_dispatch.require(request.auth, order)  # before looking up what the body names
     assignee = next((u for u in selectors.assignable_staff(order) if u.pk == payload.assignee_id), None)
     if assignee is None:
         message = "该账号不是责任单位的工作人员"
@@ -312,7 +312,7 @@ def work_order_cancel(request: HttpRequest, work_order_id: ObjectId, payload: Re
 def work_order_transfer(request: HttpRequest, work_order_id: ObjectId, payload: TransferIn) -> dict:
     user = request.auth
     order = _seen(request, work_order_id)
-    can_handle.require(request.auth, order)  # before looking up what the body names
+    can_dispatch.require(request.auth, order)  # before looking up what the body names
     sent = [name for name in ("company_id", "department_id", "rights_unit_id") if getattr(payload, name)]
     if len(sent) != 1:
         message = "请选择一个接收单位（物业企业、职能部门或产权单位）"
@@ -342,7 +342,7 @@ def work_order_transfer(request: HttpRequest, work_order_id: ObjectId, payload: 
 @_action("merge", "合并", "work_order_merge", "把重复的诉求并入同一小区另一张仍在办理的工单，本单撤销。")
 def work_order_merge(request: HttpRequest, work_order_id: ObjectId, payload: MergeIn) -> dict:
     order = _seen(request, work_order_id)
-    can_handle.require(request.auth, order)  # before looking up what the body names
+    can_dispatch.require(request.auth, order)  # before looking up what the body names
     into = find_for_user(_orders(), request.auth, payload.into_id, field="into_id")
     with service_errors():
         services.work_order_merge(work_order=order, into=into, note=payload.note, actor=request.auth)

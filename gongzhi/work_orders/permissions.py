@@ -101,8 +101,21 @@ def supervised_q(scope: Scope, path_lookup: str = "path") -> Q:
     who="责任单位（物业经理和员工、责任部门、产权单位）；督办该小区的社区、街道工作人员",
 )
 def can_handle(scope: Scope, order: Any) -> bool:
-    """Accept, assign, arrive, resolve, transfer, merge (受理、派单、到场、处理、转办、合并)."""
+    """Accept, arrive, resolve (受理、到场、处理); assign, transfer and merge need ``can_dispatch`` too."""
     return is_responsible(scope, order) or supervises(scope, order.estate)
+
+
+@permission(
+    "work_orders.dispatch",
+    "派单、转办、合并由责任单位的调度人员或督办人员办理；接单的维修人员只登记到场和处理结果",
+    who="责任单位（接单的维修人员本人除外）；督办该小区的社区、街道工作人员",
+)
+def can_dispatch(scope: Scope, order: Any) -> bool:
+    """Assign, transfer, merge (派单、转办、合并): who handles the order, except the employee it is given
+    to — they arrive and resolve; passing their own task on is the dispatcher's call."""
+    if not can_handle(scope, order):
+        return False
+    return order.assignee_id is None or order.assignee_id != scope.user_id or supervises(scope, order.estate)
 
 
 @permission(
@@ -128,11 +141,11 @@ def can_speak_for_reporter(scope: Scope, order: Any) -> bool:
 
 @permission(
     "work_orders.cancel",
-    "只有报事人、责任单位或督办人员可以撤销该工单",
-    who="报事人；责任单位；督办该小区的社区、街道工作人员",
+    "只有报事人、责任单位的调度人员或督办人员可以撤销该工单",
+    who="报事人；责任单位（接单的维修人员本人除外）；督办该小区的社区、街道工作人员",
 )
 def can_cancel(scope: Scope, order: Any) -> bool:
-    return can_speak_for_reporter(scope, order) or can_handle(scope, order)
+    return can_speak_for_reporter(scope, order) or can_dispatch(scope, order)
 
 
 # --- Intake --------------------------------------------------------------------------------------
@@ -212,4 +225,4 @@ def can_edit_sla(scope: Scope) -> bool:
 
 
 # What one order's page asks (``allowed(scope, order, acts=ORDER_ACTS)``).
-ORDER_ACTS = (can_handle, can_escalate, can_speak_for_reporter, can_cancel)
+ORDER_ACTS = (can_handle, can_dispatch, can_escalate, can_speak_for_reporter, can_cancel)

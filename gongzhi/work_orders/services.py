@@ -59,6 +59,7 @@ from gongzhi.work_orders.models import (
 from gongzhi.work_orders.permissions import (
     body_staff_q,
     can_cancel,
+    can_dispatch,
     can_escalate,
     can_handle,
     can_report,
@@ -497,7 +498,7 @@ def work_order_assign(*, work_order: WorkOrder, assignee: User, actor: Any) -> W
     now = timezone.now()
     with transaction.atomic():
         order = _lock(work_order)
-        can_handle.require(actor, order)
+        can_dispatch.require(actor, order)
         if not order.can_assign():
             _wrong_state(f"工单{order.get_status_display()}，不能派单")
         if not assignee.is_active or not _is_handler_staff(order, assignee):
@@ -666,7 +667,7 @@ def work_order_transfer(
         _refuse("请选择一个接收单位（物业企业、职能部门或产权单位）", "target")
     with transaction.atomic():
         order = _lock(work_order)
-        can_handle.require(actor, order)
+        can_dispatch.require(actor, order)
         if not order.can_transfer():
             _wrong_state(f"工单{order.get_status_display()}，不能转办")
         if (order.company_id, order.department_id, order.rights_unit_id) == (
@@ -724,7 +725,7 @@ def work_order_merge(*, work_order: WorkOrder, into: WorkOrder, actor: Any, note
             .order_by("pk")
         }
         order, target = locked[work_order.pk], locked[into.pk]
-        can_handle.require(actor, order)
+        can_dispatch.require(actor, order)
         if not order.can_merge():
             _wrong_state(f"工单{order.get_status_display()}，不能合并")
         if target.estate_id != order.estate_id:

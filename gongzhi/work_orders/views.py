@@ -34,7 +34,7 @@ from gongzhi.registry.selectors import my_units
 from gongzhi.work_orders import selectors, services
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EscalationLevel, Status
 from gongzhi.work_orders.models import Category, WorkOrder
-from gongzhi.work_orders.permissions import ORDER_ACTS, can_handle
+from gongzhi.work_orders.permissions import ORDER_ACTS, can_dispatch
 from gongzhi.work_orders.schemas import AssignIn, ConfirmIn, MergeIn, ReasonIn, ResolveIn, TransferIn, WorkOrderCreateIn
 
 PER_PAGE = 50
@@ -346,11 +346,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     can = allowed(scope_of(user), order, acts=ORDER_ACTS)
     actions = {
         "accept": can["handle"] and order.can_accept(),
-        "assign": can["handle"] and order.can_assign(),
+        "assign": can["dispatch"] and order.can_assign(),
         "arrive": can["handle"] and order.can_arrive(),
         "resolve": can["handle"] and order.can_resolve(),
-        "transfer": can["handle"] and order.can_transfer(),
-        "merge": can["handle"] and order.can_merge(),
+        "transfer": can["dispatch"] and order.can_transfer(),
+        "merge": can["dispatch"] and order.can_merge(),
         "escalate": can["escalate"] and order.can_escalate(),
         "confirm": can["speak_for_reporter"] and order.can_confirm(),
         "reopen": can["speak_for_reporter"] and order.can_reopen(now),
@@ -423,7 +423,7 @@ def _assignee(request: HttpRequest, order: WorkOrder) -> Any:
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
     def run(order: WorkOrder) -> WorkOrder:
-        can_handle.require(request.user, order)  # before telling who the body's staff are
+        can_dispatch.require(request.user, order)  # before telling who the body's staff are
         return services.work_order_assign(work_order=order, assignee=_assignee(request, order), actor=request.user)
 
     return _act(request, pk, run=run, done=lambda o: f"已派给{o.assignee}。")
@@ -448,7 +448,7 @@ def _transfer_target(request: HttpRequest) -> dict[str, Any]:
 @require_POST
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     def run(order: WorkOrder) -> WorkOrder:
-        can_handle.require(request.user, order)
+        can_dispatch.require(request.user, order)
         return services.work_order_transfer(work_order=order, actor=request.user, **_transfer_target(request))
 
     return _act(request, pk, run=run, done="已转办，等待接收单位受理。")
@@ -468,7 +468,7 @@ def _merge_into(request: HttpRequest) -> tuple[WorkOrder, str]:
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     def run(order: WorkOrder) -> WorkOrder:
-        can_handle.require(request.user, order)
+        can_dispatch.require(request.user, order)
         into, note = _merge_into(request)
         return services.work_order_merge(work_order=order, into=into, note=note, actor=request.user)
 

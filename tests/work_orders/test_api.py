@@ -8,7 +8,13 @@ import pytest
 from gongzhi.core.models import AuditLog
 from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
-from gongzhi.work_orders.permissions import can_escalate, can_handle, can_speak_for_reporter, can_submit_for
+from gongzhi.work_orders.permissions import (
+    can_dispatch,
+    can_escalate,
+    can_handle,
+    can_speak_for_reporter,
+    can_submit_for,
+)
 from tests.api.conftest import assert_error, bearer, call, token_for
 from tests.personas import ESTATE_A_HIDDEN
 from tests.work_orders.conftest import submit
@@ -280,7 +286,9 @@ def test_those_who_only_see_get_403_on_handling_and_nothing_changes(wo, persona)
     before = _state()
     for action, body in _handler_attempts(wo, order, into):
         # each refusal carries the permission's code (escalating is the supervisors' act, see test_permissions)
-        code = (can_escalate if action == "escalate" else can_handle).code
+        code = {"escalate": can_escalate, "assign": can_dispatch, "transfer": can_dispatch, "merge": can_dispatch}.get(
+            action, can_handle
+        ).code
         assert_error(_post(wo, persona, order, action, body), 403, code)
     assert _state() == before
 

@@ -27,6 +27,7 @@ from gongzhi.work_orders.models import Open311Client, RoutingRule, SlaPolicy, Wo
 from gongzhi.work_orders.open311 import open311_client_create
 from gongzhi.work_orders.permissions import (
     can_cancel,
+    can_dispatch,
     can_edit_routing,
     can_edit_sla,
     can_escalate,
@@ -58,6 +59,13 @@ def _fresh(w, **kwargs) -> WorkOrder:
 def _accepted(w) -> WorkOrder:
     order = _fresh(w)
     services.work_order_accept(work_order=order, actor=None)
+    return order
+
+
+def _assigned(w) -> WorkOrder:
+    order = _accepted(w)
+    services.work_order_assign(work_order=order, assignee=w.users["technician"], actor=None)
+    order.refresh_from_db()  # the service changed its own locked copy
     return order
 
 
@@ -140,7 +148,7 @@ CASES = [
     ),
     ServiceCase(
         "work_order_assign",
-        can_handle,
+        can_dispatch,
         objects=_order,
         call=lambda w, u: services.work_order_assign(work_order=w.case_order, assignee=w.users["technician"], actor=u),
         tables=TABLES,
@@ -164,7 +172,7 @@ CASES = [
     ),
     ServiceCase(
         "work_order_transfer",
-        can_handle,
+        can_dispatch,
         objects=_order,
         call=lambda w, u: services.work_order_transfer(
             work_order=w.case_order, reason="属于房屋安全", department=w.housing, actor=u
@@ -173,8 +181,18 @@ CASES = [
         setup=_fresh,
     ),
     ServiceCase(
+        "work_order_transfer (the order given to the technician)",
+        can_dispatch,
+        objects=_order,
+        call=lambda w, u: services.work_order_transfer(
+            work_order=w.case_order, reason="属于房屋安全", department=w.housing, actor=u
+        ),
+        tables=TABLES,
+        setup=lambda w: _assigned(w),
+    ),
+    ServiceCase(
         "work_order_merge",
-        can_handle,
+        can_dispatch,
         objects=_order,
         call=lambda w, u: services.work_order_merge(work_order=w.case_order, into=w.case_into, actor=u),
         tables=TABLES,
@@ -326,6 +344,10 @@ def test_who_handles_and_who_escalates_estate_a_orders(wp):
     company_a = ["property_manager", "property_staff", "technician"]
     assert _allowed(wp, "work_order_accept") == sorted([*supervisors, *company_a])
     assert _allowed(wp, "work_order_escalate") == supervisors
+    # the technician an order is given to arrives and resolves; passing it on is the dispatcher's call
+    assert _allowed(wp, "work_order_transfer (the order given to the technician)") == sorted(
+        [*supervisors, "property_manager", "property_staff"]
+    )
     assert _allowed(wp, "work_order_create") == sorted([*supervisors, *company_a, "resident", "tenant"])
     assert _allowed(wp, "sla_policy_create") == ["admin", "district_officer"]
 
@@ -335,11 +357,12 @@ def test_who_handles_and_who_escalates_estate_a_orders(wp):
 # (action, permission, make the order ready, page form, API body)
 ACTIONS = [
     ("accept", can_handle, _fresh, {}, {}),
-    ("assign", can_handle, _accepted, "assign", "assign"),
+    ("assign", can_dispatch, _accepted, "assign", "assign"),
     ("arrive", can_handle, _accepted, {}, {}),
     ("resolve", can_handle, _on_site, {"note": "已修好"}, {"note": "已修好"}),
-    ("transfer", can_handle, _fresh, "transfer", "transfer"),
-    ("merge", can_handle, _pair, "merge", "merge"),
+    ("transfer", can_dispatch, _fresh, "transfer", "transfer"),
+    ("transfer", can_dispatch, _assigned, "transfer", "transfer"),
+    ("merge", can_dispatch, _pair, "merge", "merge"),
     ("escalate", can_escalate, _fresh, {"reason": "久拖不办"}, {"reason": "久拖不办"}),
     ("confirm", can_speak_for_reporter, _resolved, {"rating": "5"}, {"rating": 5}),
     ("reopen", can_speak_for_reporter, _resolved, {"reason": "又漏了"}, {"reason": "又漏了"}),
@@ -397,7 +420,7 @@ def _try_everyone(world, action, permission, ready, send):
             transaction.savepoint_rollback(sid)
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a[0])
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: f"{a[0]}-{a[2].__name__}")
 def test_the_page_answers_what_the_permission_says(wo, action):
     name, permission, ready, body, _ = action
 
@@ -410,7 +433,7 @@ def test_the_page_answers_what_the_permission_says(wo, action):
     _try_everyone(wo, name, permission, ready, send)
 
 
-@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a[0])
+@pytest.mark.parametrize("action", ACTIONS, ids=lambda a: f"{a[0]}-{a[2].__name__}")
 def test_the_api_answers_what_the_permission_says(wo, action):
     name, permission, ready, _, body = action
 
@@ -428,15 +451,19 @@ PAGE_ACTIONS = {
     "accept": (can_handle, "can_accept"),
     "escalate": (can_escalate, "can_escalate"),
     "cancel": (can_cancel, "can_cancel"),
-    "transfer": (can_handle, "can_transfer"),
+    "transfer": (can_dispatch, "can_transfer"),
+    "arrive": (can_handle, "can_arrive"),
+    "assign": (can_dispatch, "can_assign"),
 }
 
 
+@pytest.mark.parametrize("ready", [_fresh, _assigned], ids=lambda f: f.__name__)
 @pytest.mark.parametrize("persona", sorted(set(ALL) | {"technician", "housing_officer"}))
-def test_the_order_page_offers_exactly_what_the_services_allow(wo, persona):
+def test_the_order_page_offers_exactly_what_the_services_allow(wo, persona, ready):
     """A button shows iff the permission allows it and the model's guard does: the page never offers an
     act the service refuses, and never hides one it allows."""
-    order = submit(wo)
+    order = ready(wo)
+    order.refresh_from_db()
     user = wo.users[persona]
     response = wo.client_for(persona).get(reverse("work_orders:detail", args=[order.pk]))
     if response.status_code == 404:
