@@ -21,10 +21,12 @@ from gongzhi.core.scoping import scope_of
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import OrganisationKind, PlaceKind
 from gongzhi.registry.models import Organisation, Place, Unit
-from gongzhi.work_orders import api_reports, api_rules, selectors, services
+from gongzhi.work_orders import selectors, services
 from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import Category, WorkOrder
 from gongzhi.work_orders.permissions import can_dispatch
+from gongzhi.work_orders.reports import api as api_reports
+from gongzhi.work_orders.routing import api as api_rules
 from gongzhi.work_orders.schemas import (
     AssignIn,
     CategoryOut,

@@ -150,7 +150,7 @@ class RoutingRule(TimeStampedModel):
     all, orders go to the company of the estate's current service contract.
 
     A rule is deactivated (停用), never deleted, so the table's history stays readable; ``objects``
-    holds the active rules, ``all_objects`` every rule (see gongzhi/work_orders/services_rules.py)."""
+    holds the active rules, ``all_objects`` every rule (see gongzhi/work_orders/routing/services.py)."""
 
     estate = models.ForeignKey(
         "registry.Place", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="routing_rules"
@@ -197,6 +197,10 @@ class RoutingRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.estate} × {self.category or '默认'} → {self.company or self.department or self.rights_unit}"
+
+    def can_change(self) -> bool:
+        """Guard: only a rule in force is changed or deactivated (a deactivated one stays for the record)."""
+        return self.active
 
 
 class WorkOrderQuerySet(ScopedQuerySet):

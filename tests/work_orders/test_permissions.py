@@ -21,10 +21,10 @@ from django.urls import reverse
 from gongzhi.accounts import services as account_services
 from gongzhi.core.models import AuditLog
 from gongzhi.core.scoping import forget_scope, scope_of
-from gongzhi.work_orders import hotline_services, services
-from gongzhi.work_orders import services_rules as sr
+from gongzhi.work_orders import services
+from gongzhi.work_orders.bridges.hotline12345 import services as hotline_services
+from gongzhi.work_orders.bridges.open311.services import open311_client_create
 from gongzhi.work_orders.models import Open311Client, RoutingRule, SlaPolicy, WorkOrder, WorkOrderEvent
-from gongzhi.work_orders.open311 import open311_client_create
 from gongzhi.work_orders.permissions import (
     can_cancel,
     can_dispatch,
@@ -39,6 +39,7 @@ from gongzhi.work_orders.permissions import (
     can_submit_for,
     can_take_calls,
 )
+from gongzhi.work_orders.routing import services as sr
 from tests.api.conftest import call
 from tests.authz import ServiceCase, check_service_case, expected_status
 from tests.personas import ALL

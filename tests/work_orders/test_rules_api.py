@@ -8,9 +8,9 @@ import pytest
 from gongzhi.core.models import AuditLog
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import RoutingRule, SlaPolicy
 from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
+from gongzhi.work_orders.routing import services as sr
 from tests.api.conftest import assert_error, call
 from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 

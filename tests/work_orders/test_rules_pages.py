@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from gongzhi.accounts import services as account_services
 from gongzhi.core.models import AuditLog
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import RoutingRule, SlaPolicy
+from gongzhi.work_orders.routing import services as sr
 from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS, RESIDENTS_A
 from tests.world import PASSWORD
 

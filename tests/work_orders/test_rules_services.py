@@ -13,8 +13,8 @@ from gongzhi.core.models import AuditLog
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
 from gongzhi.work_orders import services
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy, WorkOrder
+from gongzhi.work_orders.routing import services as sr
 from tests.personas import ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 from tests.work_orders.conftest import MONDAY_10, submit
 from tests.world import PASSWORD
@@ -391,7 +391,7 @@ def test_the_sla_table_marks_what_is_set_and_what_is_inherited(wo):
 
 
 def test_the_demo_rules_give_the_jinsong_tier_and_send_house_safety_to_the_rights_unit_or_the_housing_department(wo):
-    from gongzhi.work_orders import demo_rules
+    from gongzhi.work_orders.routing import demo as demo_rules
 
     jinsong = reg.place_create(kind="estate", name="劲松一区", parent=wo.community_a, actor=None)
     gov.contract_create(

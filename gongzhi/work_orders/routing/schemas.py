@@ -11,8 +11,8 @@ from gongzhi.core.api_support import ObjectId, Page, PageQuery, choices_help
 from gongzhi.core.inputs import Int
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.work_orders.choices import Priority
+from gongzhi.work_orders.routing.services import MAX_MINUTES
 from gongzhi.work_orders.schemas import Input
-from gongzhi.work_orders.services_rules import MAX_MINUTES
 
 Minutes = Annotated[Int, Field(ge=1, le=MAX_MINUTES)]
 

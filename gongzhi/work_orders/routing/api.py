@@ -3,7 +3,7 @@
 Routing rules are found through ``visible_to`` (404 for an estate or a rule the caller may not see) and
 changed by community and street staff over the estate (403 for the estate's read-only staff). Time
 limits apply system-wide: every logged-in user may read them, the administrator and district- or
-city-level street officers change them (403 for everyone else). Every write is a services_rules call.
+city-level street officers change them (403 for everyone else). Every write is a routing/services.py call.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from gongzhi.core.scoping import is_staff
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Organisation, Place
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
 from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
-from gongzhi.work_orders.schemas_rules import (
+from gongzhi.work_orders.routing import services as sr
+from gongzhi.work_orders.routing.schemas import (
     PreviewOut,
     PreviewQuery,
     RoutingRuleCreateIn,

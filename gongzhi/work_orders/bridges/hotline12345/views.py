@@ -17,7 +17,8 @@ from gongzhi.core.errors import reason_of
 from gongzhi.core.forms import parse_form
 from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import hotline, hotline_services
+from gongzhi.work_orders.bridges.hotline12345 import files as hotline
+from gongzhi.work_orders.bridges.hotline12345 import services as hotline_services
 from gongzhi.work_orders.permissions import can_import_hotline, supervised_q
 from gongzhi.work_orders.schemas import EstateChoice
 

@@ -1,7 +1,7 @@
 """API of the rates and the problem ledger (added to the work-order router).
 
 The paths sit beside, not under, ``/work-orders/{work_order_id}``: a second segment "rates" would be
-taken for an order id. Both read through ``selectors_reports`` (``visible_to`` only); the rates are for
+taken for an order id. Both read through ``reports/selectors.py`` (``visible_to`` only); the rates are for
 staff (a resident or a user without a role gets 403), the ledger for whoever may read the estate's
 orders as staff (404 for anyone else, residents included: it lists the neighbours' demands).
 """
@@ -18,10 +18,10 @@ from ninja import Query, Router
 from gongzhi.core.api_support import ObjectId, responses
 from gongzhi.core.errors import Forbidden
 from gongzhi.core.scoping import is_staff
-from gongzhi.work_orders import selectors_reports as reports
 from gongzhi.work_orders.errors import WorkOrdersError
+from gongzhi.work_orders.reports import selectors as reports
+from gongzhi.work_orders.reports.schemas import LedgerOut, PeriodQuery, RatesOut, RatesQuery
 from gongzhi.work_orders.rules import as_percent
-from gongzhi.work_orders.schemas_reports import LedgerOut, PeriodQuery, RatesOut, RatesQuery
 
 router = Router(tags=["工单"])
 

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_create, audited_update, snapshot
 from gongzhi.core.models import AuditAction
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
@@ -40,7 +40,6 @@ CLOCK_FIELDS = ("accept_minutes", "arrive_minutes", "resolve_minutes")
 CLOCK_LABELS = {"accept_minutes": "受理时限", "arrive_minutes": "到场时限", "resolve_minutes": "办结时限"}
 BODY_FIELDS = ("company", "rights_unit", "department")
 BODY_LABELS = {"company": "物业企业", "rights_unit": "产权单位", "department": "职能部门"}
-RULE_AUDIT_FIELDS = ["estate", "category", "company", "rights_unit", "department", "active"]
 SLA_AUDIT_FIELDS = ["tier", "category", *CLOCK_FIELDS, "working_hours_only"]
 
 
@@ -134,18 +133,14 @@ def routing_rule_create(
     with transaction.atomic():
         if RoutingRule.objects.filter(estate=estate, category=category).exists():
             raise _clash(estate, category)
+        rule = RoutingRule(estate=estate, category=category, **body)
         try:
             with transaction.atomic():
-                rule = RoutingRule.objects.create(estate=estate, category=category, **body)
+                audited_create(
+                    rule, actor=actor, event="work_orders.routing_rule.created", summary=_rule_summary(rule, "新增")
+                )
         except IntegrityError as exc:  # a concurrent create of the same rule won the race
             raise _clash(estate, category) from exc
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=rule,
-            after=snapshot(rule, RULE_AUDIT_FIELDS),
-            summary=_rule_summary(rule, "新增"),
-        )
     return rule
 
 
@@ -170,24 +165,15 @@ def routing_rule_update(
     with transaction.atomic():
         rule = _lock_rule(rule)
         can_edit_routing.require(actor, rule.estate)
-        if not rule.active:
+        if not rule.can_change():
             _refuse("active", "该派单规则已停用，不能修改；请新增规则")
         _check_body(rule.estate, body)
         current = {name: getattr(rule, f"{name}_id") for name in BODY_FIELDS}
         if current == {name: getattr(value, "pk", None) for name, value in body.items()}:
             _refuse("responsible", "责任单位：与原规则相同，没有修改")
-        before = snapshot(rule, RULE_AUDIT_FIELDS)
-        for name, value in body.items():
-            setattr(rule, name, value)
-        rule.save(update_fields=[*BODY_FIELDS, "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=rule,
-            before=before,
-            after=snapshot(rule, RULE_AUDIT_FIELDS),
-            summary=_rule_summary(rule, "修改"),
-        )
+        new_body = next(value for value in body.values() if value is not None)
+        summary = f"修改派单规则：{rule.estate.name} × {_category_label(rule.category)} → {new_body}"
+        audited_update(rule, body, actor=actor, event="work_orders.routing_rule.updated", summary=summary)
     return rule
 
 
@@ -197,16 +183,13 @@ def routing_rule_deactivate(*, rule: RoutingRule, actor: Any) -> RoutingRule:
     with transaction.atomic():
         rule = _lock_rule(rule)
         can_edit_routing.require(actor, rule.estate)
-        if not rule.active:
+        if not rule.can_change():
             _refuse("active", "该派单规则已停用")
-        rule.active = False
-        rule.save(update_fields=["active", "updated_at"])
-        audit_record(
+        audited_update(
+            rule,
+            {"active": False},
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=rule,
-            before={"active": True},
-            after={"active": False},
+            event="work_orders.routing_rule.deactivated",
             summary=_rule_summary(rule, "停用"),
         )
     return rule
@@ -253,7 +236,7 @@ def _check_effective(policy: SlaPolicy) -> None:
     others = [p.as_rule() for p in SlaPolicy.objects.select_related("category").exclude(pk=policy.pk)]
     chain = [c.code for c in policy.category.chain()] if policy.category_id else []
     limits = rules.sla_limits(
-        [policy.as_rule(), *others, *services._default_rows()],  # noqa: SLF001 - the one list of defaults
+        [policy.as_rule(), *others, *services.default_sla_rows()],
         tier=policy.tier,
         category_chain=chain,
     )
@@ -320,16 +303,14 @@ def sla_policy_create(
         _check_effective(policy)
         try:
             with transaction.atomic():
-                policy.save()
+                audited_create(
+                    policy,
+                    actor=actor,
+                    event="work_orders.sla_policy.created",
+                    summary=f"新增时限标准：{_sla_label(policy)}",
+                )
         except IntegrityError as exc:
             raise _sla_clash(tier, category) from exc
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=policy,
-            after=snapshot(policy, SLA_AUDIT_FIELDS),
-            summary=f"新增时限标准：{_sla_label(policy)}",
-        )
     return policy
 
 
@@ -353,20 +334,15 @@ def sla_policy_update(
     flag = _working_hours(working_hours_only)
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update(of=("self",)).select_related("category").get(pk=policy.pk)
-        before = snapshot(policy, SLA_AUDIT_FIELDS)
-        for name, value in clocks.items():
-            setattr(policy, name, value)
-        policy.working_hours_only = flag
-        if snapshot(policy, SLA_AUDIT_FIELDS) == before:
+        changes = {**clocks, "working_hours_only": flag}
+        if all(getattr(policy, name) == value for name, value in changes.items()):
             _refuse("accept_minutes", "时限：与原设置相同，没有修改")
-        _check_effective(policy)
-        policy.save(update_fields=[*CLOCK_FIELDS, "working_hours_only"])
-        audit_record(
+        _check_effective(SlaPolicy(pk=policy.pk, tier=policy.tier, category=policy.category, **changes))
+        audited_update(
+            policy,
+            changes,
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=policy,
-            before=before,
-            after=snapshot(policy, SLA_AUDIT_FIELDS),
+            event="work_orders.sla_policy.updated",
             summary=f"修改时限标准：{_sla_label(policy)}",
         )
     return policy
@@ -493,9 +469,9 @@ def order_preview(
     table = table if table is not None else routing_table(estate, on)
     row = next((r for r in table if r.category is not None and r.category.pk == category.pk), None)
     source = row.source if row is not None else ""
-    resolve_by = services._deadline(now, limits.resolve, limits.working_hours_only)  # noqa: SLF001
-    accept_by = min(services._deadline(now, limits.accept, limits.working_hours_only), resolve_by)  # noqa: SLF001
-    arrive_by = min(services._deadline(now, limits.arrive, limits.working_hours_only), resolve_by)  # noqa: SLF001
+    resolve_by = services.deadline(now, limits.resolve, limits.working_hours_only)
+    accept_by = min(services.deadline(now, limits.accept, limits.working_hours_only), resolve_by)
+    arrive_by = min(services.deadline(now, limits.arrive, limits.working_hours_only), resolve_by)
     return Preview(
         route=route,
         source=source,
@@ -522,7 +498,7 @@ def sla_table() -> tuple[list[tuple[str | None, str]], list[tuple[Category | Non
     """The effective limits of every service tier (and "no contract") × every active category: the
     columns (tier, label) and one row per category (None first: "any category")."""
     policies = list(SlaPolicy.objects.select_related("category"))
-    rows_in = [p.as_rule() for p in policies] + services._default_rows()  # noqa: SLF001
+    rows_in = [p.as_rule() for p in policies] + services.default_sla_rows()
     explicit = {(p.tier, p.category_id) for p in policies}
     columns: list[tuple[str | None, str]] = [(value, str(label)) for value, label in ServiceTier.choices]
     columns.append((None, "无合同（不分等级）"))

@@ -26,7 +26,8 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import actor_scope
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import hotline, services
+from gongzhi.work_orders import services
+from gongzhi.work_orders.bridges.hotline12345 import files as hotline
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EventKind, Status
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
 from gongzhi.work_orders.permissions import can_import_hotline, handled_q, supervised_q

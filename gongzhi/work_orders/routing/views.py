@@ -2,7 +2,7 @@
 
 Staff who see an estate see its routing table; who changes it is ``can_edit_routing`` (others get 403
 with its reason, outsiders 404). Every staff member sees the time limits; who changes them is
-``can_edit_sla``. Forms parse through the API's schemas; every write goes through services_rules; a
+``can_edit_sla``. Forms parse through the API's schemas; every write goes through routing/services.py; a
 refusal comes back as the service's own message naming the field and changes nothing.
 """
 
@@ -27,11 +27,11 @@ from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.choices import Priority
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
 from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
-from gongzhi.work_orders.schemas_rules import PolicyRef, RuleRef, SlaPolicyCreateIn, SlaPolicyUpdateIn
+from gongzhi.work_orders.routing import services as sr
+from gongzhi.work_orders.routing.schemas import PolicyRef, RuleRef, SlaPolicyCreateIn, SlaPolicyUpdateIn
 
 ESTATES_PER_PAGE = 50
 
