@@ -1,24 +1,20 @@
 """The work-order JSON API (工单接口): list, intake, detail with the timeline, and every lifecycle action.
 
 Each endpoint parses its input, finds orders only through ``visible_to`` / ``get_for_user`` (404 for an
-order the caller may not see, 403 for one they see but may not handle), calls a work-order service for
-every write, and shapes the answer. The reporter's own actions (confirm, reopen, cancel) are decided by
-the services, which know who speaks for the reporter.
+order the caller may not see), calls a work-order service for every write, and shapes the answer. Who
+may act is the service's permission (gongzhi/work_orders/permissions.py): a caller who sees the order
+but may not act gets 403 with the permission's code and reason.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Status
 
-from gongzhi.accounts.models import RoleAssignment, User
-from gongzhi.accounts.roles import RESIDENT
 from gongzhi.core.api_support import ApiError, ObjectId, find_for_user, paginate, responses, service_errors
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.scoping import scope_of
@@ -26,8 +22,11 @@ from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import OrganisationKind, PlaceKind
 from gongzhi.registry.models import Organisation, Place, Unit
 from gongzhi.work_orders import selectors, services
-from gongzhi.work_orders.choices import Channel
+from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import Category, WorkOrder
+from gongzhi.work_orders.permissions import can_dispatch
+from gongzhi.work_orders.reports import api as api_reports
+from gongzhi.work_orders.routing import api as api_rules
 from gongzhi.work_orders.schemas import (
     AssignIn,
     CategoryOut,
@@ -43,14 +42,9 @@ from gongzhi.work_orders.schemas import (
 )
 
 router = Router(tags=["工单"])
-
-HANDLER_ROLES = ("property_manager", "property_staff")
-
-
-class ErrorCode(StrEnum):
-    """Work-order error codes (the generic ones are in gongzhi.core.api_support.ErrorCode)."""
-
-    EXTERNAL_REF_TAKEN = "external_ref_taken"
+# Rates and the problem ledger; the routing table and the time limits (their own modules).
+router.add_router("", api_reports.router)
+router.add_router("", api_rules.router)
 
 
 def _orders() -> QuerySet[WorkOrder]:
@@ -173,21 +167,6 @@ def work_order_list(request: HttpRequest, filters: Query[WorkOrderListQuery]) ->
     return page
 
 
-def _intake_channel(user: Any, estate: Place) -> str:
-    """Staff who handle or supervise the estate's orders enter a phone call (物业直通车); a resident of
-    the estate reports for themselves. Anyone else who may see the estate may not submit for it."""
-    scope = scope_of(user)
-    if scope.everything or any(estate.path.startswith(p) for p in scope.write_paths.get("registry", ())):
-        return Channel.HOTLINE
-    if scope.company_ids and scope.roles & set(HANDLER_ROLES):
-        contract = services.current_contract(estate, timezone.localdate())
-        if contract is not None and contract.company_id in scope.company_ids:
-            return Channel.HOTLINE
-    if RESIDENT in scope.roles and estate.path in scope.public_paths:
-        return Channel.RESIDENT_APP
-    raise PermissionDenied
-
-
 @router.post(
     "/work-orders",
     response=responses(201, WorkOrderDetailOut, write=True),
@@ -201,7 +180,6 @@ def work_order_create(request: HttpRequest, payload: WorkOrderCreateIn) -> Statu
     estate = find_for_user(Place.objects, user, payload.estate_id, field="estate_id")
     if estate.kind != PlaceKind.ESTATE:
         raise ApiError(400, "validation_error", "提交的数据有误：请选择小区", {"estate_id": "请选择小区"})
-    channel = _intake_channel(user, estate)
     category = Category.objects.filter(pk=payload.category_id, active=True).select_related("parent").first()
     if category is None:
         raise ApiError(
@@ -214,9 +192,8 @@ def work_order_create(request: HttpRequest, payload: WorkOrderCreateIn) -> Statu
         find_for_user(Place.objects, user, payload.building_id, field="building_id") if payload.building_id else None
     )
     unit = find_for_user(Unit.objects, user, payload.unit_id, field="unit_id") if payload.unit_id else None
-    with service_errors(conflict_code=ErrorCode.EXTERNAL_REF_TAKEN):
-        order = services.work_order_submit(
-            channel=channel,
+    with service_errors(conflict_code=WorkOrdersError.EXTERNAL_REF_TAKEN):
+        order = services.work_order_create(
             category=category,
             estate=estate,
             building=building,
@@ -224,7 +201,6 @@ def work_order_create(request: HttpRequest, payload: WorkOrderCreateIn) -> Statu
             location=payload.location,
             description=payload.description,
             priority=payload.priority,
-            reporter=user if channel == Channel.RESIDENT_APP else None,
             reporter_name=payload.reporter_name,
             reporter_phone=payload.reporter_phone,
             actor=user,
@@ -247,11 +223,6 @@ def work_order_detail(request: HttpRequest, work_order_id: ObjectId) -> dict:
 # --- Actions --------------------------------------------------------------------------------------
 
 
-def _handled(request: HttpRequest, work_order_id: int) -> WorkOrder:
-    """An order the caller handles: 404 if they may not see it, 403 if they see it but may not handle it."""
-    return find_for_user(_orders(), request.auth, work_order_id, write=True)
-
-
 def _seen(request: HttpRequest, work_order_id: int) -> WorkOrder:
     return find_for_user(_orders(), request.auth, work_order_id)
 
@@ -268,31 +239,17 @@ def _action(path: str, summary: str, operation_id: str, description: str) -> Any
 
 @_action("accept", "受理", "work_order_accept", "责任单位受理工单，开始到场计时。")
 def work_order_accept(request: HttpRequest, work_order_id: ObjectId) -> dict:
-    order = _handled(request, work_order_id)
+    order = _seen(request, work_order_id)
     with service_errors():
         services.work_order_accept(work_order=order, actor=request.auth)
     return _reload(order, request.auth)
 
 
-def _assignable(order: WorkOrder) -> QuerySet[User]:
-    """The responsible body's active staff: the only people an order can be given to."""
-    if order.company_id:
-        q = Q(role__in=HANDLER_ROLES, company_id=order.company_id)
-    elif order.department_id:
-        q = Q(role="department_officer", department_id=order.department_id)
-    elif order.rights_unit_id:
-        q = Q(role="rights_unit", organisation_id=order.rights_unit_id)
-    else:
-        return User.objects.none()
-    return User.objects.filter(
-        is_active=True, role_assignments__in=RoleAssignment.objects.filter(q, active=True)
-    ).distinct()
-
-
 @_action("assign", "派单", "work_order_assign", "把已受理的工单派给责任单位的一名工作人员。")
 def work_order_assign(request: HttpRequest, work_order_id: ObjectId, payload: AssignIn) -> dict:
-    order = _handled(request, work_order_id)
-    assignee = _assignable(order).filter(pk=payload.assignee_id).first()
+    order = _seen(request, work_order_id)
+    can_dispatch.require(request.auth, order)  # before looking up what the body names
+    assignee = next((u for u in selectors.assignable_staff(order) if u.pk == payload.assignee_id), None)
     if assignee is None:
         message = "该账号不是责任单位的工作人员"
         raise ApiError(400, "validation_error", f"提交的数据有误：{message}", {"assignee_id": message})
@@ -303,7 +260,7 @@ def work_order_assign(request: HttpRequest, work_order_id: ObjectId, payload: As
 
 @_action("arrive", "到场", "work_order_arrive", "登记工作人员已到场。")
 def work_order_arrive(request: HttpRequest, work_order_id: ObjectId) -> dict:
-    order = _handled(request, work_order_id)
+    order = _seen(request, work_order_id)
     with service_errors():
         services.work_order_arrive(work_order=order, actor=request.auth)
     return _reload(order, request.auth)
@@ -311,7 +268,7 @@ def work_order_arrive(request: HttpRequest, work_order_id: ObjectId) -> dict:
 
 @_action("resolve", "处理完成", "work_order_resolve", "填写处理说明，请报事人确认。")
 def work_order_resolve(request: HttpRequest, work_order_id: ObjectId, payload: ResolveIn) -> dict:
-    order = _handled(request, work_order_id)
+    order = _seen(request, work_order_id)
     with service_errors():
         services.work_order_resolve(work_order=order, note=payload.note, actor=request.auth)
     return _reload(order, request.auth)
@@ -356,7 +313,8 @@ def work_order_cancel(request: HttpRequest, work_order_id: ObjectId, payload: Re
 )
 def work_order_transfer(request: HttpRequest, work_order_id: ObjectId, payload: TransferIn) -> dict:
     user = request.auth
-    order = _handled(request, work_order_id)
+    order = _seen(request, work_order_id)
+    can_dispatch.require(request.auth, order)  # before looking up what the body names
     sent = [name for name in ("company_id", "department_id", "rights_unit_id") if getattr(payload, name)]
     if len(sent) != 1:
         message = "请选择一个接收单位（物业企业、职能部门或产权单位）"
@@ -385,7 +343,8 @@ def work_order_transfer(request: HttpRequest, work_order_id: ObjectId, payload: 
 
 @_action("merge", "合并", "work_order_merge", "把重复的诉求并入同一小区另一张仍在办理的工单，本单撤销。")
 def work_order_merge(request: HttpRequest, work_order_id: ObjectId, payload: MergeIn) -> dict:
-    order = _handled(request, work_order_id)
+    order = _seen(request, work_order_id)
+    can_dispatch.require(request.auth, order)  # before looking up what the body names
     into = find_for_user(_orders(), request.auth, payload.into_id, field="into_id")
     with service_errors():
         services.work_order_merge(work_order=order, into=into, note=payload.note, actor=request.auth)
@@ -399,14 +358,7 @@ def work_order_merge(request: HttpRequest, work_order_id: ObjectId, payload: Mer
     "把工单上升一级督办：物业 → 居委会、业委会（物管会）→ 街道吹哨 → 部门报到。",
 )
 def work_order_escalate(request: HttpRequest, work_order_id: ObjectId, payload: ReasonIn) -> dict:
-    order = _handled(request, work_order_id)
+    order = _seen(request, work_order_id)
     with service_errors():
         services.work_order_escalate(work_order=order, reason=payload.reason, actor=request.auth)
     return _reload(order, request.auth)
-
-
-# Rates and the problem ledger; the routing table and the time limits (their own modules).
-from gongzhi.work_orders import api_reports, api_rules  # noqa: E402
-
-router.add_router("", api_reports.router)
-router.add_router("", api_rules.router)

@@ -5,7 +5,11 @@ class WorkOrdersConfig(plugins.GongzhiAppConfig):
     name = "gongzhi.work_orders"
     label = "work_orders"
     verbose_name = "诉求工单"
-    urls = (("work-orders/12345/", "urls_hotline"), ("work-orders/", "urls"), ("open311/v2/", "open311_urls"))
+    urls = (
+        ("work-orders/12345/", "bridges.hotline12345.urls"),
+        ("work-orders/", "urls"),
+        ("open311/v2/", "bridges.open311.urls"),
+    )
     api_routers = ("api",)
     nav = "nav"
     demo = "demo"

@@ -472,10 +472,14 @@ def build(*, seed: int = 2026, now: dt.datetime | None = None, log: Any = None) 
             object_id=str(seed),
             summary=f"加载演示工单：{builder.counts['orders']} 件（种子 {seed}）",
         )
-    from gongzhi.work_orders import demo_reports  # the 物管会's 6大类22项 (it builds on this module's builder)
+    from gongzhi.work_orders.reports import (
+        demo as demo_reports,  # the 物管会's 6大类22项 (it builds on this module's builder)
+    )
 
     builder.counts["ledger"] = demo_reports.build(seed=seed, now=now, log=log)
-    from gongzhi.work_orders import demo_rules  # routing rules and time limits for the orders filed from now on
+    from gongzhi.work_orders.routing import (
+        demo as demo_rules,  # routing rules and time limits for the orders filed from now on
+    )
 
     builder.counts["rules"] = demo_rules.build(seed=seed, log=log)["rules"]
     builder.counts["seconds"] = round(time.monotonic() - started, 1)

@@ -150,7 +150,7 @@ class RoutingRule(TimeStampedModel):
     all, orders go to the company of the estate's current service contract.
 
     A rule is deactivated (停用), never deleted, so the table's history stays readable; ``objects``
-    holds the active rules, ``all_objects`` every rule (see gongzhi/work_orders/services_rules.py)."""
+    holds the active rules, ``all_objects`` every rule (see gongzhi/work_orders/routing/services.py)."""
 
     estate = models.ForeignKey(
         "registry.Place", verbose_name=_("小区"), on_delete=models.CASCADE, related_name="routing_rules"
@@ -198,6 +198,10 @@ class RoutingRule(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.estate} × {self.category or '默认'} → {self.company or self.department or self.rights_unit}"
 
+    def can_change(self) -> bool:
+        """Guard: only a rule in force is changed or deactivated (a deactivated one stays for the record)."""
+        return self.active
+
 
 class WorkOrderQuerySet(ScopedQuerySet):
     """Orders hang under their estate. Staff see the orders of the estates in their scope (a company's
@@ -218,30 +222,6 @@ class WorkOrderQuerySet(ScopedQuerySet):
             q |= Q(company_id__in=scope.company_ids)  # an order transferred to the company
         if getattr(user, "is_authenticated", False):
             q |= Q(reporter_id=user.pk)
-        return self.filter(q)
-
-    def editable_by(self, user: Any) -> WorkOrderQuerySet:
-        """Orders the user may handle: their company's, their department's, and — for community and
-        street staff, who supervise and blow the whistle — every order under their place."""
-        scope = scope_of(user)
-        if scope.everything:
-            return self.all()
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        from gongzhi.accounts.models import RoleAssignment
-
-        departments = RoleAssignment.objects.filter(
-            user_id=user.pk, active=True, role="department_officer", department__isnull=False
-        ).values("department_id")
-        rights_units = RoleAssignment.objects.filter(
-            user_id=user.pk, active=True, role="rights_unit", organisation__isnull=False
-        ).values("organisation_id")
-        q = (
-            Q(company_id__in=scope.company_ids)
-            | Q(department_id__in=departments)
-            | Q(rights_unit_id__in=rights_units)
-            | path_q(self.scope_path, scope.write_paths.get("registry", ()))
-        )
         return self.filter(q)
 
     def open(self) -> WorkOrderQuerySet:

@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from gongzhi.core.api_support import Name, ObjectId, Page, PageQuery, Text, choices_help, model_field
+from gongzhi.core.inputs import Int
 from gongzhi.work_orders.choices import Channel, EscalationLevel, EventKind, PhotoStage, Priority, Status
 from gongzhi.work_orders.models import WorkOrder
 
@@ -114,7 +115,8 @@ class WorkOrderCreateIn(Input):
     building_id: ObjectId | None = Field(None, title="楼栋编号")
     unit_id: ObjectId | None = Field(None, title="房屋编号")
     location: Text = model_field(WorkOrder, "location", default="")
-    description: Name = model_field(WorkOrder, "description", max_length=2000)
+    # Several lines are fine (a resident's textarea); empty is not.
+    description: Text = model_field(WorkOrder, "description", max_length=2000, min_length=1)
     priority: Priority = Field(Priority.NORMAL, title="紧急程度", description=choices_help(Priority))
     reporter_name: Text = model_field(
         WorkOrder, "reporter_name", default="", description="工作人员代录来电时填写来电人；居民本人报事不填"
@@ -134,7 +136,7 @@ class ResolveIn(Input):
 
 
 class ConfirmIn(Input):
-    rating: int = Field(title="满意度评分", ge=1, le=5, description="1 到 5 的整数，4、5 为满意")
+    rating: Int = Field(title="满意度评分", ge=1, le=5, description="1 到 5 的整数，4、5 为满意")
     comment: Text = Field("", title="评价", max_length=500)
 
 
@@ -152,3 +154,11 @@ class TransferIn(Input):
 class MergeIn(Input):
     into_id: ObjectId = Field(title="并入工单编号", description="同一小区仍在办理的工单")
     note: Text = Field("", title="说明", max_length=500)
+
+
+class EstateChoice(Input):
+    """The estate a 12345 page works on (optional: without it, each row names its estate)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    estate: ObjectId | None = Field(None, title="小区")

@@ -10,10 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from gongzhi.core.scoping import get_for_user
+from gongzhi.accounts.selectors import users_holding
+from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.work_orders import rules
 from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.permissions import body_staff_q, handled_q
 
 LIST_RELATED = ("category", "category__parent", "estate", "company", "department", "rights_unit", "assignee")
 
@@ -28,9 +30,9 @@ def work_orders_for_user(user: Any, *, status: str = "", estate: Any = None) -> 
     return qs.order_by("-submitted_at", "-id")
 
 
-def work_order_for_user(user: Any, pk: Any, *, write: bool = False) -> WorkOrder:
-    """One order: 404 if the user may not see it; with ``write``, 403 if they may not handle it."""
-    return get_for_user(WorkOrder.objects.select_related(*LIST_RELATED, "reporter"), user, write=write, pk=pk)
+def work_order_for_user(user: Any, pk: Any) -> WorkOrder:
+    """One order the user may see (else 404); whether they may act on it is the service's permission."""
+    return get_for_user(WorkOrder.objects.select_related(*LIST_RELATED, "reporter"), user, pk=pk)
 
 
 def overdue_for_user(user: Any, now: dt.datetime) -> QuerySet[WorkOrder]:
@@ -92,17 +94,12 @@ def rates(orders: QuerySet[WorkOrder]) -> Rates:
 
 def assignable_staff(order: WorkOrder) -> list[Any]:
     """Who the dispatcher may give the order to (派单): the active staff of the responsible body."""
-    from gongzhi.accounts.models import RoleAssignment, User
-
-    if order.company_id:
-        q = Q(role__in=("property_manager", "property_staff"), company_id=order.company_id)
-    elif order.department_id:
-        q = Q(role="department_officer", department_id=order.department_id)
-    elif order.rights_unit_id:
-        q = Q(role="rights_unit", organisation_id=order.rights_unit_id)
-    else:
+    q = body_staff_q(order)
+    if q is None:
         return []
-    assignments = RoleAssignment.objects.filter(q, active=True)
-    return list(
-        User.objects.filter(is_active=True, role_assignments__in=assignments).distinct().order_by("display_name", "pk")
-    )
+    return sorted(users_holding(q), key=lambda u: (u.display_name, u.pk))
+
+
+def handled_by(user: Any) -> QuerySet[WorkOrder]:
+    """The orders the user handles or supervises (``permissions.handled_q``), among those they see."""
+    return WorkOrder.objects.visible_to(user).filter(handled_q(scope_of(user)))

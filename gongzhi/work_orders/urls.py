@@ -1,6 +1,8 @@
 from django.urls import path
 
-from gongzhi.work_orders import urls_reports, urls_rules, views
+from gongzhi.work_orders import views
+from gongzhi.work_orders.reports import urls as urls_reports
+from gongzhi.work_orders.routing import urls as urls_rules
 
 app_name = "work_orders"
 urlpatterns = [

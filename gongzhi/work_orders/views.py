@@ -1,9 +1,10 @@
 """Work-order pages (诉求工单页面): the resident's phone pages, the dispatcher's queue, the technician's
 tasks, the oversight lists of community, street and department, and one order's page with its actions.
 
-Every read goes through ``WorkOrder.objects.visible_to`` (404 for who may not see it); every handler
-action through ``work_order_for_user(write=True)`` (403 for who may only read it); every write through
-the services, whose refusals come back as a message and change nothing.
+Every read goes through ``WorkOrder.objects.visible_to`` (404 for who may not see it). What a page offers
+is what the permissions allow (``allowed(scope, order, acts=ORDER_ACTS)`` and the model's guards); every
+write parses its form through the API's schema and goes through a service, whose refusals come back as
+its own reason (a message, or the 403 page with the permission's reason) and change nothing.
 """
 
 from __future__ import annotations
@@ -20,15 +21,21 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gongzhi.core.errors import invalid, messages_of
+from gongzhi.core.forms import parse_form, submit
+from gongzhi.core.permissions import allowed
 from gongzhi.core.scoping import is_staff, require_staff, scope_of
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.selectors import my_units
 from gongzhi.work_orders import selectors, services
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EscalationLevel, Status
 from gongzhi.work_orders.models import Category, WorkOrder
+from gongzhi.work_orders.permissions import ORDER_ACTS, can_dispatch
+from gongzhi.work_orders.schemas import AssignIn, ConfirmIn, MergeIn, ReasonIn, ResolveIn, TransferIn, WorkOrderCreateIn
 
 PER_PAGE = 50
 MINE_PER_PAGE = 30
@@ -72,12 +79,6 @@ def clock(order: WorkOrder, now: dt.datetime) -> dict[str, Any]:
 
 def _rows(orders: Any, now: dt.datetime) -> list[tuple[WorkOrder, dict[str, Any]]]:
     return [(o, clock(o, now)) for o in orders]
-
-
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
 
 
 def _back(order: WorkOrder) -> HttpResponse:
@@ -135,6 +136,39 @@ def _places(user: Any) -> list[dict[str, Any]]:
     return out
 
 
+# The report form's own widgets (a category list, "where" as one choice) mapped to the schema's fields.
+REPORT_FIELDS = {"category_id": "category", "estate_id": "place", "building_id": "place", "unit_id": "place"}
+
+
+def _report_form(post: Any, groups: list, places: list[dict[str, Any]]) -> tuple[dict[str, Any], Any, Any]:
+    """The posted report as (form, errors, parsed): the page's choices first (which category, where),
+    then the text through the API's schema (WorkOrderCreateIn), so both refuse the same values."""
+    form = {k: post.get(k) or "" for k in ("category", "place", "location", "description")}
+    errors: dict[str, str] = {}
+    category = next((c for _, kids in groups for c in kids if str(c.pk) == form["category"]), None)
+    place = next((p for p in places if p["key"] == form["place"]), None)
+    if category is None:
+        errors["category"] = "问题类别：请选择问题类别"
+    if place is None:
+        errors["place"] = "问题在哪里：请选择问题在哪里"
+    elif place["kind"] == "estate" and not form["location"].strip():
+        errors["location"] = "具体位置：请写明小区里的具体位置，例如“3号楼东侧车棚”"
+    if not form["description"].strip():
+        errors["description"] = "诉求内容：请写一下遇到了什么问题"
+    try:
+        data = parse_form(
+            WorkOrderCreateIn,
+            {"location": form["location"], "description": form["description"]},
+            category_id=category.pk if category else 1,
+            estate_id=place["estate"].pk if place else 1,
+        )
+    except ValidationError as exc:
+        for name, message in messages_of(exc).items():
+            errors.setdefault(REPORT_FIELDS.get(name, name), message)
+        data = None
+    return form, errors, (data, category, place)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -146,17 +180,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not places:
             return render(request, "work_orders/report.html", {"nav_active": "my_orders", "places": []}, status=403)
-        form = {k: (request.POST.get(k) or "").strip() for k in form}
-        category = next((c for _, kids in groups for c in kids if str(c.pk) == form["category"]), None)
-        place = next((p for p in places if p["key"] == form["place"]), None)
-        if category is None:
-            errors["category"] = "请选择问题类别"
-        if place is None:
-            errors["place"] = "请选择问题在哪里"
-        elif place["kind"] == "estate" and not form["location"]:
-            errors["location"] = "请写明小区里的具体位置，例如“3号楼东侧车棚”"
-        if not form["description"]:
-            errors["description"] = "请写一下遇到了什么问题"
+        form, errors, (data, category, place) = _report_form(request.POST, groups, places)
         if not errors:
             try:
                 order = services.work_order_submit(
@@ -165,14 +189,14 @@ def report(request: HttpRequest) -> HttpResponse:
                     estate=place["estate"],
                     building=place.get("building"),
                     unit=place.get("unit"),
-                    location=form["location"],
-                    description=form["description"],
+                    location=data.location,
+                    description=data.description,
                     reporter=request.user,
                     actor=request.user,
                     photos=request.FILES.getlist("photos"),
                 )
             except ValidationError as exc:
-                errors = {k: "；".join(v) for k, v in exc.message_dict.items()}
+                errors = messages_of(exc)
             else:
                 messages.success(request, f"已提交，工单号 {order.number}。物业会尽快受理，进度请在本页查看。")
                 return _back(order)
@@ -314,28 +338,25 @@ def escalations(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One order: what, where, the clocks, the timeline in plain Chinese, and the actions the user may take."""
+    """One order: what, where, the clocks, the timeline in plain Chinese, and the actions the user may take
+    (the permission and the model's guard both say yes: the same predicates the services guard with)."""
     order = selectors.work_order_for_user(request.user, pk)
     now = timezone.now()
     user = request.user
-    may_handle = WorkOrder.objects.filter(pk=order.pk).editable_by(user).exists()
-    is_reporter = order.reporter_id == user.pk
-    scope = scope_of(user)
-    own_company = order.company_id is not None and order.company_id in scope.company_ids
-    # The technician the order is given to sees their own steps only (arrive, resolve), not the dispatcher's.
-    dispatcher = may_handle and order.assignee_id != user.pk
+    can = allowed(scope_of(user), order, acts=ORDER_ACTS)
     actions = {
-        "accept": dispatcher and order.can_accept(),
-        "assign": dispatcher and order.can_assign(),
-        "arrive": may_handle and order.can_arrive(),
-        "resolve": may_handle and order.can_resolve(),
-        "transfer": dispatcher and order.can_transfer(),
-        "merge": dispatcher and order.can_merge(),
-        "escalate": may_handle and not own_company and order.can_escalate(),
-        "confirm": is_reporter and order.can_confirm(),
-        "reopen": is_reporter and order.can_reopen(now),
-        "cancel": (is_reporter or dispatcher) and order.can_cancel(),
+        "accept": can["handle"] and order.can_accept(),
+        "assign": can["dispatch"] and order.can_assign(),
+        "arrive": can["handle"] and order.can_arrive(),
+        "resolve": can["handle"] and order.can_resolve(),
+        "transfer": can["dispatch"] and order.can_transfer(),
+        "merge": can["dispatch"] and order.can_merge(),
+        "escalate": can["escalate"] and order.can_escalate(),
+        "confirm": can["speak_for_reporter"] and order.can_confirm(),
+        "reopen": can["speak_for_reporter"] and order.can_reopen(now),
+        "cancel": can["cancel"] and order.can_cancel(),
     }
+    is_reporter = order.reporter_id == user.pk
     context = {
         "nav_active": "my_orders" if is_reporter and not is_staff(user) else "work_orders",
         "order": order,
@@ -372,15 +393,11 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     return response
 
 
-def _act(request: HttpRequest, pk: int, *, write: bool, run: Any, done: str) -> HttpResponse:
-    order = selectors.work_order_for_user(request.user, pk, write=write)
-    try:
-        run(order)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, done)
-    return _back(order)
+def _act(request: HttpRequest, pk: int, *, run: Any, done: Any) -> HttpResponse:
+    """Run one action on an order the user may see (404 otherwise): the form is parsed and the service
+    decides inside ``run``; a refusal comes back as the service's own reason (``core.forms.submit``)."""
+    order = selectors.work_order_for_user(request.user, pk)
+    return submit(request, lambda: run(order), done=done, back=reverse("work_orders:detail", args=[order.pk]))
 
 
 @login_required
@@ -389,72 +406,73 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        write=True,
         run=lambda o: services.work_order_accept(work_order=o, actor=request.user),
         done="已受理，到场时限开始计时。",
     )
 
 
+def _assignee(request: HttpRequest, order: WorkOrder) -> Any:
+    data = parse_form(AssignIn, {"assignee_id": request.POST.get("assignee", "")})
+    assignee = next((u for u in selectors.assignable_staff(order) if u.pk == data.assignee_id), None)
+    if assignee is None:
+        raise invalid("assignee", "处理人：请选择责任单位的一名工作人员")
+    return assignee
+
+
 @login_required
 @require_POST
 def assign(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.work_order_for_user(request.user, pk, write=True)
-    assignee = next((u for u in selectors.assignable_staff(order) if str(u.pk) == request.POST.get("assignee")), None)
-    if assignee is None:
-        messages.error(request, "请选择责任单位的一名工作人员")
-        return _back(order)
-    return _act(
-        request,
-        pk,
-        write=True,
-        run=lambda o: services.work_order_assign(work_order=o, assignee=assignee, actor=request.user),
-        done=f"已派给{assignee}。",
-    )
+    def run(order: WorkOrder) -> WorkOrder:
+        can_dispatch.require(request.user, order)  # before telling who the body's staff are
+        return services.work_order_assign(work_order=order, assignee=_assignee(request, order), actor=request.user)
+
+    return _act(request, pk, run=run, done=lambda o: f"已派给{o.assignee}。")
+
+
+def _transfer_target(request: HttpRequest) -> dict[str, Any]:
+    """The page's one select ("department-7", "company-3") as the API's fields, parsed by its schema."""
+    kind, _, target_pk = (request.POST.get("target") or "").partition("-")
+    if kind not in ("company", "department"):
+        raise invalid("target", "接收单位：请选择接收单位")
+    data = parse_form(TransferIn, request.POST, **{f"{kind}_id": target_pk})
+    if kind == "company":
+        body = PropertyCompany.objects.visible_to(request.user).filter(pk=data.company_id).first()
+    else:
+        body = Department.objects.filter(pk=data.department_id).first()
+    if body is None:
+        raise invalid("target", "接收单位：请选择接收单位")
+    return {kind: body, "reason": data.reason}
 
 
 @login_required
 @require_POST
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.work_order_for_user(request.user, pk, write=True)
-    target = request.POST.get("target") or ""
-    kind, _, target_pk = target.partition("-")
-    body: dict[str, Any] = {}
-    if kind == "company" and target_pk.isdigit():
-        body["company"] = PropertyCompany.objects.visible_to(request.user).filter(pk=target_pk).first()
-    elif kind == "department" and target_pk.isdigit():
-        body["department"] = Department.objects.filter(pk=target_pk).first()
-    if not body or None in body.values():
-        messages.error(request, "请选择接收单位")
-        return _back(order)
-    return _act(
-        request,
-        pk,
-        write=True,
-        run=lambda o: services.work_order_transfer(
-            work_order=o, reason=request.POST.get("reason", ""), actor=request.user, **body
-        ),
-        done="已转办，等待接收单位受理。",
-    )
+    def run(order: WorkOrder) -> WorkOrder:
+        can_dispatch.require(request.user, order)
+        return services.work_order_transfer(work_order=order, actor=request.user, **_transfer_target(request))
+
+    return _act(request, pk, run=run, done="已转办，等待接收单位受理。")
+
+
+def _merge_into(request: HttpRequest) -> tuple[WorkOrder, str]:
+    number = (request.POST.get("into") or "").strip().upper()
+    if not number:
+        raise invalid("into", "并入工单号：请填写要并入的工单号")
+    into = WorkOrder.objects.visible_to(request.user).filter(number=number).first() if len(number) <= 24 else None
+    if into is None:
+        raise invalid("into", "并入工单号：找不到该工单号")
+    return into, parse_form(MergeIn, request.POST, into_id=into.pk).note
 
 
 @login_required
 @require_POST
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    order = selectors.work_order_for_user(request.user, pk, write=True)
-    number = (request.POST.get("into") or "").strip().upper()
-    into = WorkOrder.objects.visible_to(request.user).filter(number=number).first() if number else None
-    if into is None:
-        messages.error(request, f"找不到工单号“{number}”" if number else "请填写要并入的工单号")
-        return _back(order)
-    return _act(
-        request,
-        pk,
-        write=True,
-        run=lambda o: services.work_order_merge(
-            work_order=o, into=into, note=request.POST.get("note", ""), actor=request.user
-        ),
-        done=f"已并入{into.number}。",
-    )
+    def run(order: WorkOrder) -> WorkOrder:
+        can_dispatch.require(request.user, order)
+        into, note = _merge_into(request)
+        return services.work_order_merge(work_order=order, into=into, note=note, actor=request.user)
+
+    return _act(request, pk, run=run, done=lambda o: f"已并入{o.merged_into.number}。")
 
 
 @login_required
@@ -463,7 +481,6 @@ def arrive(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        write=True,
         run=lambda o: services.work_order_arrive(work_order=o, actor=request.user),
         done="已登记到场。",
     )
@@ -475,10 +492,9 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        write=True,
         run=lambda o: services.work_order_resolve(
             work_order=o,
-            note=request.POST.get("note", ""),
+            note=parse_form(ResolveIn, request.POST).note,
             photos=request.FILES.getlist("photos"),
             actor=request.user,
         ),
@@ -492,9 +508,8 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        write=True,
         run=lambda o: services.work_order_escalate(
-            work_order=o, reason=request.POST.get("reason", ""), actor=request.user
+            work_order=o, reason=parse_form(ReasonIn, request.POST).reason, actor=request.user
         ),
         done="已升级督办，上一级已收到通知。",
     )
@@ -503,18 +518,13 @@ def escalate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    return _act(
-        request,
-        pk,
-        write=False,
-        run=lambda o: services.work_order_confirm(
-            work_order=o,
-            rating=request.POST.get("rating", ""),
-            comment=request.POST.get("comment", ""),
-            actor=request.user,
-        ),
-        done="谢谢您的评价！",
-    )
+    def run(order: WorkOrder) -> WorkOrder:
+        data = parse_form(ConfirmIn, request.POST)
+        return services.work_order_confirm(
+            work_order=order, rating=data.rating, comment=data.comment, actor=request.user
+        )
+
+    return _act(request, pk, run=run, done="谢谢您的评价！")
 
 
 @login_required
@@ -523,9 +533,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        write=False,
         run=lambda o: services.work_order_reopen(
-            work_order=o, reason=request.POST.get("reason", ""), actor=request.user
+            work_order=o, reason=parse_form(ReasonIn, request.POST).reason, actor=request.user
         ),
         done="已重新交给物业办理。",
     )
@@ -537,9 +546,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         pk,
-        write=False,
         run=lambda o: services.work_order_cancel(
-            work_order=o, reason=request.POST.get("reason", ""), actor=request.user
+            work_order=o, reason=parse_form(ReasonIn, request.POST).reason, actor=request.user
         ),
         done="诉求已撤销。",
     )

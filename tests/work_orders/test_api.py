@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from gongzhi.core.models import AuditLog
+from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.permissions import (
+    can_dispatch,
+    can_escalate,
+    can_handle,
+    can_speak_for_reporter,
+    can_submit_for,
+)
 from tests.api.conftest import assert_error, bearer, call, token_for
 from tests.personas import ESTATE_A_HIDDEN
 from tests.work_orders.conftest import submit
@@ -201,7 +209,8 @@ def test_staff_enter_a_phone_call_as_hotline(wo, persona):
 @pytest.mark.parametrize("persona", NOT_CALL_TAKERS)
 def test_read_only_roles_may_not_submit_and_nothing_changes(wo, persona):
     before = _state()
-    assert_error(call(wo.client_for(persona), "POST", "/work-orders", _create_body(wo)), 403, "forbidden")
+    # refused by the intake's permission, with its code (was the generic "forbidden" before issue 10)
+    assert_error(call(wo.client_for(persona), "POST", "/work-orders", _create_body(wo)), 403, can_submit_for.code)
     assert _state() == before
 
 
@@ -276,7 +285,11 @@ def test_those_who_only_see_get_403_on_handling_and_nothing_changes(wo, persona)
     into = submit(wo, description="楼下也在漏")
     before = _state()
     for action, body in _handler_attempts(wo, order, into):
-        assert_error(_post(wo, persona, order, action, body), 403, "forbidden")
+        # each refusal carries the permission's code (escalating is the supervisors' act, see test_permissions)
+        code = {"escalate": can_escalate, "assign": can_dispatch, "transfer": can_dispatch, "merge": can_dispatch}.get(
+            action, can_handle
+        ).code
+        assert_error(_post(wo, persona, order, action, body), 403, code)
     assert _state() == before
 
 
@@ -309,7 +322,7 @@ def test_the_whole_lifecycle_through_the_api(wo):
     assert _post(wo, "technician", order, "resolve", {"note": "已更换三通"}).json()["status"] == "resolved"
     # Then the dispatcher may not rate it for the reporter; a rating outside 1–5 names the field
     before = _state()
-    assert_error(_post(wo, "property_manager", order, "confirm", {"rating": 5}), 403, "forbidden")
+    assert_error(_post(wo, "property_manager", order, "confirm", {"rating": 5}), 403, can_speak_for_reporter.code)
     error = assert_error(_post(wo, "resident", order, "confirm", {"rating": 6}), 400, "validation_error")
     assert "rating" in error["fields"]
     assert _state() == before
@@ -326,8 +339,9 @@ def test_the_whole_lifecycle_through_the_api(wo):
 def test_wrong_state_and_wrong_assignee_name_the_field(wo):
     order = submit(wo)
     before = _state()
-    error = assert_error(_post(wo, "property_manager", order, "arrive"), 400, "validation_error")
-    assert "status" in error["fields"] and "待受理" in error["fields"]["status"]
+    # a wrong state is a conflict with the app's code (409; a 400 field error before issue 10)
+    error = assert_error(_post(wo, "property_manager", order, "arrive"), 409, WorkOrdersError.WRONG_STATE)
+    assert "待受理" in error["message"]
     _post(wo, "property_manager", order, "accept")
     before = _state()
     for stranger in ("technician_b", "committee_member"):
@@ -398,8 +412,10 @@ def test_street_blows_the_whistle_up_the_ladder(wo):
     ]
     assert levels == [1, 2, 3]
     before = _state()
-    error = assert_error(_post(wo, "street_officer", order, "escalate", {"reason": "再吹"}), 400, "validation_error")
-    assert "部门报到" in error["fields"]["status"]
+    error = assert_error(
+        _post(wo, "street_officer", order, "escalate", {"reason": "再吹"}), 409, WorkOrdersError.TOP_RUNG
+    )
+    assert "部门报到" in error["message"]
     assert _state() == before
 
 

@@ -12,8 +12,8 @@ import pytest
 from django.test import Client
 
 from gongzhi.core.models import AuditLog
+from gongzhi.work_orders.bridges.open311.services import open311_client_create
 from gongzhi.work_orders.models import WorkOrder
-from gongzhi.work_orders.open311 import open311_client_create
 from tests.work_orders.conftest import MONDAY_10, submit
 
 BASE = "/open311/v2"

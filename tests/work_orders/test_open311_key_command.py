@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from gongzhi.work_orders.open311 import client_for_key
+from gongzhi.work_orders.bridges.open311.services import client_for_key
 
 
 def test_key_is_printed_once_and_works(world):

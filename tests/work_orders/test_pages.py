@@ -338,7 +338,8 @@ def test_only_the_reporter_rates_and_a_bad_rating_changes_nothing(wo):
     assert wo.client_for("property_manager").post(url("confirm", order), {"rating": "5"}).status_code == 403
     # a rating out of 1–5 is refused
     response = wo.client_for("resident").post(url("confirm", order), {"rating": "7"}, follow=True)
-    assert "评分应为1到5之间的整数" in response.content.decode()
+    # the page parses through the API's schema (ConfirmIn): the same message as the API gives
+    assert "满意度评分：应不大于 5" in response.content.decode()
     assert state(order) == before
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gongzhi.core.models import AuditLog
+from gongzhi.work_orders.errors import WorkOrdersError
 from gongzhi.work_orders.models import WorkOrder
 from tests.api.conftest import assert_error, bearer, call, token_for
 from tests.work_orders.test_reports_world import build_orders
@@ -84,7 +85,7 @@ def test_rates_refuse_anonymous_and_residents(wo):
     before = (WorkOrder.objects.count(), AuditLog.objects.count())
     assert_error(call(wo.client_for("anonymous"), "GET", "/work-order-rates"), 401, "not_authenticated")
     for persona in ("resident", "no_role"):
-        assert_error(call(wo.client_for(persona), "GET", "/work-order-rates"), 403, "forbidden")
+        assert_error(call(wo.client_for(persona), "GET", "/work-order-rates"), 403, WorkOrdersError.STAFF_ONLY)
     assert (WorkOrder.objects.count(), AuditLog.objects.count()) == before
 
 

@@ -8,10 +8,10 @@ from collections import Counter
 from django.utils import timezone
 
 from gongzhi.registry import services as reg
-from gongzhi.work_orders import demo_reports
-from gongzhi.work_orders import selectors_reports as reports
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel
 from gongzhi.work_orders.models import WorkOrder
+from gongzhi.work_orders.reports import demo as demo_reports
+from gongzhi.work_orders.reports import selectors as reports
 from tests.work_orders.test_reports_world import make_order
 
 

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from gongzhi.core.models import AuditLog
 from gongzhi.work_orders.models import WorkOrder, WorkOrderEvent
-from gongzhi.work_orders.views_reports import chinese_numeral
+from gongzhi.work_orders.reports.views import chinese_numeral
 from tests.work_orders.test_reports_world import at, build_orders, make_order
 
 RATES = reverse("work_orders:rates")

@@ -20,7 +20,7 @@ from gongzhi.accounts.models import User
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
 from gongzhi.work_orders import selectors
-from gongzhi.work_orders import selectors_reports as reports
+from gongzhi.work_orders.reports import selectors as reports
 from tests.work_orders.test_reports_world import at, build_orders, make_order
 from tests.world import PASSWORD
 

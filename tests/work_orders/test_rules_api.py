@@ -8,8 +8,9 @@ import pytest
 from gongzhi.core.models import AuditLog
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import RoutingRule, SlaPolicy
+from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
+from gongzhi.work_orders.routing import services as sr
 from tests.api.conftest import assert_error, call
 from tests.personas import ESTATE_A_HIDDEN, ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 
@@ -79,7 +80,7 @@ def test_others_get_403_or_404_and_nothing_changes(wo, persona, status):
     rule = sr.routing_rule_create(estate=wo.estate_a, category=wo.leak, department=wo.housing, actor=None)
     before = _state()
     client = wo.client_for(persona)
-    code = "forbidden" if status == 403 else "not_found"
+    code = can_edit_routing.code if status == 403 else "not_found"
     body = {"estate_id": wo.estate_a.pk, "category_id": wo.noise.pk, "company_id": wo.company_a.pk}
     assert_error(call(client, "POST", "/routing-rules", body), status, code)
     assert_error(call(client, "PATCH", f"/routing-rules/{rule.pk}", {"company_id": wo.company_a.pk}), status, code)
@@ -204,7 +205,7 @@ def test_time_limit_refusals(wo):
     )
     assert error["fields"] == {"arrive_minutes": "到场时限：10分钟短于受理时限30分钟"}
     error = assert_error(call(client, "POST", "/sla-policies", {}), 400, "validation_error")
-    assert error["fields"] == {"accept_minutes": "时限：受理、到场、办结时限至少填写一项"}
+    assert error["fields"] == {"accept_minutes": "受理时限：受理、到场、办结时限至少填写一项"}
     error = assert_error(
         call(client, "POST", "/sla-policies", {"tier": "gold", "accept_minutes": 3}), 400, "validation_error"
     )
@@ -226,6 +227,7 @@ def test_only_admin_and_district_officers_change_time_limits(wo, persona):
     policy = SlaPolicy.objects.create(tier="basic", category=None, accept_minutes=3)
     before = _state()
     client = wo.client_for(persona)
-    assert_error(call(client, "POST", "/sla-policies", {"tier": "livable", "accept_minutes": 3}), 403, "forbidden")
-    assert_error(call(client, "PATCH", f"/sla-policies/{policy.pk}", {"accept_minutes": 4}), 403, "forbidden")
+    code = can_edit_sla.code  # the permission's own code (the generic "forbidden" before issue 10)
+    assert_error(call(client, "POST", "/sla-policies", {"tier": "livable", "accept_minutes": 3}), 403, code)
+    assert_error(call(client, "PATCH", f"/sla-policies/{policy.pk}", {"accept_minutes": 4}), 403, code)
     assert _state() == before

@@ -13,8 +13,8 @@ from gongzhi.core.models import AuditLog
 from gongzhi.governance import services as gov
 from gongzhi.registry import services as reg
 from gongzhi.work_orders import services
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy, WorkOrder
+from gongzhi.work_orders.routing import services as sr
 from tests.personas import ESTATE_A_READ_ONLY, ESTATE_A_WRITERS
 from tests.work_orders.conftest import MONDAY_10, submit
 from tests.world import PASSWORD
@@ -280,7 +280,7 @@ def test_others_may_not_change_time_limits(wo, persona):
         ({"accept_minutes": True}, "accept_minutes", "受理时限：应为正整数（分钟）"),
         ({"accept_minutes": 2.0}, "accept_minutes", "受理时限：应为正整数（分钟）"),
         ({"resolve_minutes": 366 * 24 * 60 + 1}, "resolve_minutes", "办结时限：不能超过366天（527040分钟）"),
-        ({}, "accept_minutes", "时限：受理、到场、办结时限至少填写一项"),
+        ({}, "accept_minutes", "受理时限：受理、到场、办结时限至少填写一项"),
         ({"accept_minutes": 30, "arrive_minutes": 10}, "arrive_minutes", "到场时限：10分钟短于受理时限30分钟"),
         ({"arrive_minutes": 60, "resolve_minutes": 30}, "resolve_minutes", "办结时限：30分钟短于到场时限60分钟"),
         ({"accept_minutes": 60, "resolve_minutes": 30}, "resolve_minutes", "办结时限：30分钟短于受理时限60分钟"),
@@ -391,7 +391,7 @@ def test_the_sla_table_marks_what_is_set_and_what_is_inherited(wo):
 
 
 def test_the_demo_rules_give_the_jinsong_tier_and_send_house_safety_to_the_rights_unit_or_the_housing_department(wo):
-    from gongzhi.work_orders import demo_rules
+    from gongzhi.work_orders.routing import demo as demo_rules
 
     jinsong = reg.place_create(kind="estate", name="劲松一区", parent=wo.community_a, actor=None)
     gov.contract_create(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from gongzhi.core.models import Notification
 from gongzhi.work_orders import services, tasks
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.services import escalation
 from tests.work_orders.conftest import MONDAY_10, submit
 
 
@@ -24,7 +25,7 @@ def test_two_workers_sweeping_at_once_escalate_each_order_once(world, monkeypatc
 
     # both workers read the same overdue list before either claims anything
     barrier = threading.Barrier(2, timeout=30)
-    claim = services._claim_overdue
+    claim = escalation._claim_overdue
     waited = threading.local()
 
     def claim_after_both_have_read(*args):
@@ -33,7 +34,9 @@ def test_two_workers_sweeping_at_once_escalate_each_order_once(world, monkeypatc
             barrier.wait()
         return claim(*args)
 
-    monkeypatch.setattr(services, "_claim_overdue", claim_after_both_have_read)
+    monkeypatch.setattr(
+        escalation, "_claim_overdue", claim_after_both_have_read
+    )  # the sweep lives in services/escalation.py
     results, errors = [], []
 
     def worker():

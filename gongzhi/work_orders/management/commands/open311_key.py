@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.accounts.models import User
 from gongzhi.registry.models import Place
-from gongzhi.work_orders.open311 import open311_client_create
+from gongzhi.work_orders.bridges.open311.services import open311_client_create
 
 
 class Command(BaseCommand):

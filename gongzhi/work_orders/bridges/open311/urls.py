@@ -2,7 +2,7 @@
 
 from django.urls import re_path
 
-from gongzhi.work_orders import open311
+from gongzhi.work_orders.bridges.open311 import views as open311
 
 app_name = "open311"
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.work_orders import views_rules
+from gongzhi.work_orders.routing import views as views_rules
 
 urlpatterns: list = [
     path("rules/", views_rules.rules_index, name="rules"),

@@ -8,12 +8,13 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from gongzhi.core.api_support import ObjectId, Page, PageQuery, choices_help
+from gongzhi.core.inputs import Int
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.work_orders.choices import Priority
+from gongzhi.work_orders.routing.services import MAX_MINUTES
 from gongzhi.work_orders.schemas import Input
-from gongzhi.work_orders.services_rules import MAX_MINUTES
 
-Minutes = Annotated[int, Field(ge=1, le=MAX_MINUTES)]
+Minutes = Annotated[Int, Field(ge=1, le=MAX_MINUTES)]
 
 
 # --- Routing rules --------------------------------------------------------------------------------
@@ -113,3 +114,19 @@ class SlaPolicyUpdateIn(Input):
     arrive_minutes: Minutes | None = Field(None, title="到场时限(分钟)")
     resolve_minutes: Minutes | None = Field(None, title="办结时限(分钟)")
     working_hours_only: bool | None = Field(None, title="只计工作时间")
+
+
+# --- The pages' row references (the API has them in its paths) ---------------------------------------
+
+
+class RuleRef(Input):
+    """Which rule a routing-table form changes (the API's ``/routing-rules/{rule_id}``)."""
+
+    rule: ObjectId | None = Field(None, title="派单规则")
+    category: ObjectId | None = Field(None, title="诉求类别")
+
+
+class PolicyRef(Input):
+    """Which time-limit row a form changes (the API's ``/sla-policies/{policy_id}``)."""
+
+    policy: ObjectId | None = Field(None, title="时限标准")

@@ -3,7 +3,7 @@
 Routing rules are found through ``visible_to`` (404 for an estate or a rule the caller may not see) and
 changed by community and street staff over the estate (403 for the estate's read-only staff). Time
 limits apply system-wide: every logged-in user may read them, the administrator and district- or
-city-level street officers change them (403 for everyone else). Every write is a services_rules call.
+city-level street officers change them (403 for everyone else). Every write is a routing/services.py call.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -22,9 +21,10 @@ from gongzhi.core.scoping import is_staff
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Organisation, Place
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
-from gongzhi.work_orders.schemas_rules import (
+from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
+from gongzhi.work_orders.routing import services as sr
+from gongzhi.work_orders.routing.schemas import (
     PreviewOut,
     PreviewQuery,
     RoutingRuleCreateIn,
@@ -146,8 +146,7 @@ def routing_rule_list(request: HttpRequest, filters: Query[RoutingRuleListQuery]
 def routing_rule_create(request: HttpRequest, payload: RoutingRuleCreateIn) -> Status:
     user = request.auth
     estate = _estate(user, payload.estate_id)
-    if not sr.may_edit_routing(user, estate):
-        raise PermissionDenied
+    can_edit_routing.require(user, estate)
     category = _category(payload.category_id)
     with _errors(ErrorCode.RULE_EXISTS):
         rule = sr.routing_rule_create(estate=estate, category=category, actor=user, **_bodies(user, payload))
@@ -155,7 +154,9 @@ def routing_rule_create(request: HttpRequest, payload: RoutingRuleCreateIn) -> S
 
 
 def _rule(request: HttpRequest, rule_id: int) -> RoutingRule:
-    return find_for_user(RoutingRule.all_objects.select_related(*RULE_RELATED), request.auth, rule_id, write=True)
+    rule = find_for_user(RoutingRule.all_objects.select_related(*RULE_RELATED), request.auth, rule_id)
+    can_edit_routing.require(request.auth, rule.estate)  # before looking up the bodies the change names
+    return rule
 
 
 @router.patch(
@@ -266,8 +267,7 @@ def sla_policy_list(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def sla_policy_create(request: HttpRequest, payload: SlaPolicyCreateIn) -> Status:
     user = request.auth
-    if not sr.may_edit_sla(user):
-        raise PermissionDenied
+    can_edit_sla.require(user)
     category = _category(payload.category_id)
     with _errors(ErrorCode.POLICY_EXISTS):
         policy = sr.sla_policy_create(
@@ -294,8 +294,7 @@ def sla_policy_update(request: HttpRequest, policy_id: ObjectId, payload: SlaPol
     policy = _policies().filter(pk=policy_id).first()
     if policy is None:
         raise ApiError(404, "not_found", "时限标准不存在")
-    if not sr.may_edit_sla(user):
-        raise PermissionDenied
+    can_edit_sla.require(user)
     values = {name: getattr(policy, name) for name in (*sr.CLOCK_FIELDS, "working_hours_only")}
     values.update(payload.model_dump(exclude_unset=True))
     with _errors(ErrorCode.POLICY_EXISTS):

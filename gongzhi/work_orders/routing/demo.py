@@ -9,7 +9,7 @@ routing and clocks follow them.
   walls of the old courtyard) go to the district's housing department (房管局); the rest to the
   residents' committee as before.
 
-Everything goes through services_rules with the system as actor, so each rule has its audit row.
+Everything goes through routing/services.py with the system as actor, so each rule has its audit row.
 Nothing is made twice: a rule or limit already there is left alone.
 """
 
@@ -22,8 +22,9 @@ from django.utils import timezone
 from gongzhi.governance.models import Department
 from gongzhi.registry.choices import OrganisationKind, PlaceKind
 from gongzhi.registry.models import Ownership, Place
-from gongzhi.work_orders import services, services_rules
+from gongzhi.work_orders import services
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
+from gongzhi.work_orders.routing import services as services_rules
 
 JINSONG = "劲松一区"
 NO_COMPANY = "广安门北街20号院"

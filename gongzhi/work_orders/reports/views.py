@@ -3,7 +3,7 @@
 The rates page is for staff (residents and users without a role get 404, as for every staff page);
 its rows, charts and the orders behind each number come only from ``WorkOrder.objects.visible_to``.
 The problem ledger of an estate is for the staff who may read the estate's orders (see
-``selectors_reports.ledger_estate``). Nothing here writes.
+``reports.selectors.ledger_estate``). Nothing here writes.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from gongzhi.core.exports import append_row
 from gongzhi.core.scoping import require_staff
-from gongzhi.work_orders import selectors_reports as reports
+from gongzhi.work_orders.reports import selectors as reports
 from gongzhi.work_orders.views import PER_PAGE, _rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -146,14 +146,6 @@ def parse_level(value: Any) -> str:
     return level
 
 
-def may_see_rates(user: Any) -> bool:
-    """The rates are for staff: anyone with a role other than resident (residents see their own orders)."""
-    from gongzhi.accounts.roles import RESIDENT
-
-    scope = scope_of(user)
-    return scope.everything or bool(scope.roles - {RESIDENT})
-
-
 # --- Counting --------------------------------------------------------------------------------------
 
 

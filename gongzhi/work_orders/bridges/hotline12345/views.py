@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from gongzhi.core.scoping import get_for_user
+from gongzhi.core.errors import reason_of
+from gongzhi.core.forms import parse_form
+from gongzhi.core.scoping import get_for_user, scope_of
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import hotline, hotline_services
+from gongzhi.work_orders.bridges.hotline12345 import files as hotline
+from gongzhi.work_orders.bridges.hotline12345 import services as hotline_services
+from gongzhi.work_orders.permissions import can_import_hotline, supervised_q
+from gongzhi.work_orders.schemas import EstateChoice
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 500
@@ -28,7 +34,23 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 
 def _estates(user) -> list[Place]:  # noqa: ANN001
-    return list(Place.objects.estates().editable_by(user).select_related("parent").order_by("parent__name", "name"))
+    return list(
+        Place.objects.estates()
+        .filter(supervised_q(scope_of(user)))
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
+
+
+def _estate(user, data: Any) -> Place | None:  # noqa: ANN001
+    """The estate picked on the page (parsed like any id: 小区 named when it is not one): 404 if the user
+    may not see it; the import permission refuses one outside their scope with its reason."""
+    choice = parse_form(EstateChoice, data)
+    if choice.estate is None:
+        return None
+    estate = get_for_user(Place.objects.estates(), user, pk=choice.estate)
+    can_import_hotline.require(user, estate)
+    return estate
 
 
 def _date(value: str) -> dt.date | None:
@@ -42,15 +64,19 @@ def _date(value: str) -> dt.date | None:
 @require_http_methods(["GET", "POST"])
 def hotline_import(request: HttpRequest) -> HttpResponse:
     """Upload a 12345 file, see what it did (or every bad row), and get the feedback workbook."""
-    if not hotline_services.may_import(request.user):
-        raise PermissionDenied
+    can_import_hotline.require(request.user)
     selected = request.POST.get("estate") or request.GET.get("estate") or ""
     error = ""
     result = None
     if request.method == "POST":
-        estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=selected) if selected else None
+        try:
+            estate = _estate(request.user, request.POST)
+        except ValidationError as exc:
+            estate, error = None, reason_of(exc)
         upload = request.FILES.get("file")
-        if upload is None:
+        if error:
+            result = None
+        elif upload is None:
             error = "请选择要上传的12345工单文件（.xlsx 或 .csv）。"
         elif upload.size > hotline.MAX_FILE_BYTES:
             error = "文件超过 10 MB，请按日期分成几个文件导入。"
@@ -82,8 +108,7 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def hotline_template(request: HttpRequest) -> HttpResponse:
     """An empty import file with the expected columns and one example row."""
-    if not hotline_services.may_import(request.user):
-        raise PermissionDenied
+    can_import_hotline.require(request.user)
     return _xlsx(hotline.build_template(), "12345工单导入模板.xlsx")
 
 
@@ -92,10 +117,11 @@ def hotline_template(request: HttpRequest) -> HttpResponse:
 def hotline_export(request: HttpRequest) -> HttpResponse:
     """The 办结反馈 workbook of the 12345 cases the user handles or supervises (optionally one estate,
     received between two dates)."""
-    if not hotline_services.may_import(request.user):
-        raise PermissionDenied
-    selected = request.GET.get("estate") or ""
-    estate = get_for_user(Place.objects.estates(), request.user, write=True, pk=selected) if selected else None
+    can_import_hotline.require(request.user)
+    try:
+        estate = _estate(request.user, request.GET)
+    except ValidationError as exc:
+        raise Http404 from exc
     since, until = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
     content, _ = hotline_services.hotline_feedback_export(actor=request.user, estate=estate, since=since, until=until)
     name = f"12345办结反馈-{estate.name + '-' if estate else ''}{timezone.localdate():%Y%m%d}.xlsx"

@@ -1,7 +1,7 @@
 """API of the rates and the problem ledger (added to the work-order router).
 
 The paths sit beside, not under, ``/work-orders/{work_order_id}``: a second segment "rates" would be
-taken for an order id. Both read through ``selectors_reports`` (``visible_to`` only); the rates are for
+taken for an order id. Both read through ``reports/selectors.py`` (``visible_to`` only); the rates are for
 staff (a resident or a user without a role gets 403), the ledger for whoever may read the estate's
 orders as staff (404 for anyone else, residents included: it lists the neighbours' demands).
 """
@@ -11,15 +11,17 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
 from gongzhi.core.api_support import ObjectId, responses
-from gongzhi.work_orders import selectors_reports as reports
+from gongzhi.core.errors import Forbidden
+from gongzhi.core.scoping import is_staff
+from gongzhi.work_orders.errors import WorkOrdersError
+from gongzhi.work_orders.reports import selectors as reports
+from gongzhi.work_orders.reports.schemas import LedgerOut, PeriodQuery, RatesOut, RatesQuery
 from gongzhi.work_orders.rules import as_percent
-from gongzhi.work_orders.schemas_reports import LedgerOut, PeriodQuery, RatesOut, RatesQuery
 
 router = Router(tags=["工单"])
 
@@ -79,8 +81,8 @@ def row_out(row: reports.RateRow, level: str) -> dict[str, Any]:
 )
 def work_order_rates(request: HttpRequest, query: Query[RatesQuery]) -> dict[str, Any]:
     user = request.auth
-    if not reports.may_see_rates(user):
-        raise PermissionDenied
+    if not is_staff(user):  # the one definition of staff (Scope.is_staff); residents see their own orders
+        raise Forbidden("三率统计仅限工作人员查看；居民可在“我的诉求”中查看自己的工单", code=WorkOrdersError.STAFF_ONLY)
     period = _period(query)
     table = reports.rate_table(user, query.level, period)
     return {

@@ -2,14 +2,9 @@
 see them: the effective body of every category in an estate, the effective limits of every service tier
 × category, and what an order would get if it came in now.
 
-Who may change what:
-
-- A routing rule belongs to its estate: community staff (社区) for the estates of their community and
-  street officers (街道) for their street — the people who may change the estate's registry — and the
-  administrator. The estate's other staff readers (物业, 党组织, 职能部门, 产权单位 …) see the table.
-- Time limits are not tied to a place: one row applies to every estate of its service tier, across the
-  whole system. So only the administrator and street officers assigned at a district or city
-  (区级、市级主管) change them; every other staff member reads them.
+Who may change what is decided in gongzhi/work_orders/permissions.py (``can_edit_routing``: the
+community and street staff over the estate; ``can_edit_sla``: district- or city-level street officers
+and the administrator — a time limit applies to every estate of its tier); each service guards with it.
 
 Every change writes one audit row. A change never touches an order already filed: deadlines are stored
 on the order when it enters a state (services.work_order_submit / _accept), and routing is decided once
@@ -23,15 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from gongzhi.accounts.models import RoleAssignment
-from gongzhi.core.audit import audit_record, snapshot
+from gongzhi.core.audit import audit_record, audited_create, audited_update, snapshot
 from gongzhi.core.models import AuditAction
-from gongzhi.core.scoping import scope_of
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import OrganisationKind, PlaceKind
@@ -39,6 +32,7 @@ from gongzhi.registry.models import Organisation, Ownership, Place
 from gongzhi.work_orders import rules, services
 from gongzhi.work_orders.choices import Priority
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
+from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
 
 # A limit longer than a year is a typing error, and keeps deadline arithmetic far from overflow.
 MAX_MINUTES = 366 * 24 * 60
@@ -46,47 +40,11 @@ CLOCK_FIELDS = ("accept_minutes", "arrive_minutes", "resolve_minutes")
 CLOCK_LABELS = {"accept_minutes": "受理时限", "arrive_minutes": "到场时限", "resolve_minutes": "办结时限"}
 BODY_FIELDS = ("company", "rights_unit", "department")
 BODY_LABELS = {"company": "物业企业", "rights_unit": "产权单位", "department": "职能部门"}
-SLA_EDITOR_PLACE_KINDS = (PlaceKind.CITY, PlaceKind.DISTRICT)
-RULE_AUDIT_FIELDS = ["estate", "category", "company", "rights_unit", "department", "active"]
 SLA_AUDIT_FIELDS = ["tier", "category", *CLOCK_FIELDS, "working_hours_only"]
 
 
 def _refuse(field: str, message: str, code: str | None = None) -> None:
     raise ValidationError({field: ValidationError(message, code=code)})
-
-
-# --- Who may ----------------------------------------------------------------------------------------
-
-
-def may_edit_routing(user: Any, estate: Place) -> bool:
-    """Community and street staff over the estate (and the administrator); None is the system."""
-    if user is None:
-        return True
-    return Place.objects.filter(pk=estate.pk).editable_by(user).exists()
-
-
-def may_edit_sla(user: Any) -> bool:
-    """The administrator and street officers assigned at a district or a city: a time limit applies
-    to every estate of its tier, so it is changed only by whom it concerns as a whole."""
-    if user is None:
-        return True
-    if scope_of(user).everything:
-        return True
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return RoleAssignment.objects.filter(
-        user_id=user.pk, active=True, role="street_officer", place__kind__in=SLA_EDITOR_PLACE_KINDS
-    ).exists()
-
-
-def _require_routing(actor: Any, estate: Place) -> None:
-    if not may_edit_routing(actor, estate):
-        raise PermissionDenied("只有本社区、本街道的工作人员可以修改派单规则")
-
-
-def _require_sla(actor: Any) -> None:
-    if not may_edit_sla(actor):
-        raise PermissionDenied("只有区级以上主管人员和系统管理员可以修改时限标准")
 
 
 # --- Routing rules ----------------------------------------------------------------------------------
@@ -167,7 +125,7 @@ def routing_rule_create(
     """Route a category of an estate's demands to a body (新增派单规则); an empty category is the
     estate's default for every category without its own rule."""
     _check_estate(estate)
-    _require_routing(actor, estate)
+    can_edit_routing.require(actor, estate)
     body = _one_body(company, rights_unit, department)
     if category is not None and not category.active:
         _refuse("category", f"诉求类别：“{category}”已停用")
@@ -175,18 +133,14 @@ def routing_rule_create(
     with transaction.atomic():
         if RoutingRule.objects.filter(estate=estate, category=category).exists():
             raise _clash(estate, category)
+        rule = RoutingRule(estate=estate, category=category, **body)
         try:
             with transaction.atomic():
-                rule = RoutingRule.objects.create(estate=estate, category=category, **body)
+                audited_create(
+                    rule, actor=actor, event="work_orders.routing_rule.created", summary=_rule_summary(rule, "新增")
+                )
         except IntegrityError as exc:  # a concurrent create of the same rule won the race
             raise _clash(estate, category) from exc
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=rule,
-            after=snapshot(rule, RULE_AUDIT_FIELDS),
-            summary=_rule_summary(rule, "新增"),
-        )
     return rule
 
 
@@ -210,25 +164,16 @@ def routing_rule_update(
     body = _one_body(company, rights_unit, department)
     with transaction.atomic():
         rule = _lock_rule(rule)
-        _require_routing(actor, rule.estate)
-        if not rule.active:
+        can_edit_routing.require(actor, rule.estate)
+        if not rule.can_change():
             _refuse("active", "该派单规则已停用，不能修改；请新增规则")
         _check_body(rule.estate, body)
         current = {name: getattr(rule, f"{name}_id") for name in BODY_FIELDS}
         if current == {name: getattr(value, "pk", None) for name, value in body.items()}:
             _refuse("responsible", "责任单位：与原规则相同，没有修改")
-        before = snapshot(rule, RULE_AUDIT_FIELDS)
-        for name, value in body.items():
-            setattr(rule, name, value)
-        rule.save(update_fields=[*BODY_FIELDS, "updated_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=rule,
-            before=before,
-            after=snapshot(rule, RULE_AUDIT_FIELDS),
-            summary=_rule_summary(rule, "修改"),
-        )
+        new_body = next(value for value in body.values() if value is not None)
+        summary = f"修改派单规则：{rule.estate.name} × {_category_label(rule.category)} → {new_body}"
+        audited_update(rule, body, actor=actor, event="work_orders.routing_rule.updated", summary=summary)
     return rule
 
 
@@ -237,17 +182,14 @@ def routing_rule_deactivate(*, rule: RoutingRule, actor: Any) -> RoutingRule:
     then the company of the current contract. The row stays, for the record."""
     with transaction.atomic():
         rule = _lock_rule(rule)
-        _require_routing(actor, rule.estate)
-        if not rule.active:
+        can_edit_routing.require(actor, rule.estate)
+        if not rule.can_change():
             _refuse("active", "该派单规则已停用")
-        rule.active = False
-        rule.save(update_fields=["active", "updated_at"])
-        audit_record(
+        audited_update(
+            rule,
+            {"active": False},
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=rule,
-            before={"active": True},
-            after={"active": False},
+            event="work_orders.routing_rule.deactivated",
             summary=_rule_summary(rule, "停用"),
         )
     return rule
@@ -278,7 +220,7 @@ def _minutes(name: str, value: Any) -> int | None:
 
 def _check_clocks(clocks: dict[str, int | None]) -> None:
     if not any(clocks.values()):
-        _refuse("accept_minutes", "时限：受理、到场、办结时限至少填写一项")
+        _refuse("accept_minutes", "受理时限：受理、到场、办结时限至少填写一项")
     accept, arrive, resolve = (clocks[name] for name in CLOCK_FIELDS)
     if accept and arrive and arrive < accept:
         _refuse("arrive_minutes", f"到场时限：{arrive}分钟短于受理时限{accept}分钟")
@@ -294,7 +236,7 @@ def _check_effective(policy: SlaPolicy) -> None:
     others = [p.as_rule() for p in SlaPolicy.objects.select_related("category").exclude(pk=policy.pk)]
     chain = [c.code for c in policy.category.chain()] if policy.category_id else []
     limits = rules.sla_limits(
-        [policy.as_rule(), *others, *services._default_rows()],  # noqa: SLF001 - the one list of defaults
+        [policy.as_rule(), *others, *services.default_sla_rows()],
         tier=policy.tier,
         category_chain=chain,
     )
@@ -343,7 +285,7 @@ def sla_policy_create(
 ) -> SlaPolicy:
     """Set time limits for a service tier × a category (新增时限标准); either may be empty for "any".
     A clock left empty is taken from the next less specific standard."""
-    _require_sla(actor)
+    can_edit_sla.require(actor)
     if tier is not None and tier not in ServiceTier.values:
         _refuse("tier", f"服务等级：未知的等级“{tier}”")
     if category is not None and not category.active:
@@ -361,16 +303,14 @@ def sla_policy_create(
         _check_effective(policy)
         try:
             with transaction.atomic():
-                policy.save()
+                audited_create(
+                    policy,
+                    actor=actor,
+                    event="work_orders.sla_policy.created",
+                    summary=f"新增时限标准：{_sla_label(policy)}",
+                )
         except IntegrityError as exc:
             raise _sla_clash(tier, category) from exc
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=policy,
-            after=snapshot(policy, SLA_AUDIT_FIELDS),
-            summary=f"新增时限标准：{_sla_label(policy)}",
-        )
     return policy
 
 
@@ -385,7 +325,7 @@ def sla_policy_update(
 ) -> SlaPolicy:
     """Change the limits of a time-limit row (修改时限标准); the values given replace the row's, an empty
     clock means "take it from the less specific standard". Orders already filed keep their deadlines."""
-    _require_sla(actor)
+    can_edit_sla.require(actor)
     clocks = {
         name: _minutes(name, value)
         for name, value in zip(CLOCK_FIELDS, (accept_minutes, arrive_minutes, resolve_minutes), strict=True)
@@ -394,20 +334,15 @@ def sla_policy_update(
     flag = _working_hours(working_hours_only)
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update(of=("self",)).select_related("category").get(pk=policy.pk)
-        before = snapshot(policy, SLA_AUDIT_FIELDS)
-        for name, value in clocks.items():
-            setattr(policy, name, value)
-        policy.working_hours_only = flag
-        if snapshot(policy, SLA_AUDIT_FIELDS) == before:
+        changes = {**clocks, "working_hours_only": flag}
+        if all(getattr(policy, name) == value for name, value in changes.items()):
             _refuse("accept_minutes", "时限：与原设置相同，没有修改")
-        _check_effective(policy)
-        policy.save(update_fields=[*CLOCK_FIELDS, "working_hours_only"])
-        audit_record(
+        _check_effective(SlaPolicy(pk=policy.pk, tier=policy.tier, category=policy.category, **changes))
+        audited_update(
+            policy,
+            changes,
             actor=actor,
-            action=AuditAction.UPDATE,
-            obj=policy,
-            before=before,
-            after=snapshot(policy, SLA_AUDIT_FIELDS),
+            event="work_orders.sla_policy.updated",
             summary=f"修改时限标准：{_sla_label(policy)}",
         )
     return policy
@@ -415,7 +350,7 @@ def sla_policy_update(
 
 def sla_policy_delete(*, policy: SlaPolicy, actor: Any) -> None:
     """Remove a time-limit row (删除时限标准): its tier × category falls back to the less specific ones."""
-    _require_sla(actor)
+    can_edit_sla.require(actor)
     with transaction.atomic():
         policy = SlaPolicy.objects.select_for_update(of=("self",)).select_related("category").get(pk=policy.pk)
         before = snapshot(policy, SLA_AUDIT_FIELDS)
@@ -534,9 +469,9 @@ def order_preview(
     table = table if table is not None else routing_table(estate, on)
     row = next((r for r in table if r.category is not None and r.category.pk == category.pk), None)
     source = row.source if row is not None else ""
-    resolve_by = services._deadline(now, limits.resolve, limits.working_hours_only)  # noqa: SLF001
-    accept_by = min(services._deadline(now, limits.accept, limits.working_hours_only), resolve_by)  # noqa: SLF001
-    arrive_by = min(services._deadline(now, limits.arrive, limits.working_hours_only), resolve_by)  # noqa: SLF001
+    resolve_by = services.deadline(now, limits.resolve, limits.working_hours_only)
+    accept_by = min(services.deadline(now, limits.accept, limits.working_hours_only), resolve_by)
+    arrive_by = min(services.deadline(now, limits.arrive, limits.working_hours_only), resolve_by)
     return Preview(
         route=route,
         source=source,
@@ -563,7 +498,7 @@ def sla_table() -> tuple[list[tuple[str | None, str]], list[tuple[Category | Non
     """The effective limits of every service tier (and "no contract") × every active category: the
     columns (tier, label) and one row per category (None first: "any category")."""
     policies = list(SlaPolicy.objects.select_related("category"))
-    rows_in = [p.as_rule() for p in policies] + services._default_rows()  # noqa: SLF001
+    rows_in = [p.as_rule() for p in policies] + services.default_sla_rows()
     explicit = {(p.tier, p.category_id) for p in policies}
     columns: list[tuple[str | None, str]] = [(value, str(label)) for value, label in ServiceTier.choices]
     columns.append((None, "无合同（不分等级）"))

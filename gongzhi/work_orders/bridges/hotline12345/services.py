@@ -17,18 +17,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from gongzhi.core.audit import audit_record
 from gongzhi.core.models import AuditAction
-from gongzhi.core.scoping import scope_of
+from gongzhi.core.scoping import actor_scope
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import hotline, services
+from gongzhi.work_orders import services
+from gongzhi.work_orders.bridges.hotline12345 import files as hotline
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EventKind, Status
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
+from gongzhi.work_orders.permissions import can_import_hotline, handled_q, supervised_q
 
 SKIPPED = "已导入，跳过"
 RATING_WORDS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -50,11 +52,6 @@ class ImportResult:
     @property
     def error_rows(self) -> int:
         return len({e.row for e in self.errors})
-
-
-def may_import(user: Any) -> bool:
-    """Street and community office staff (who may change the registry of some place) and admins."""
-    return scope_of(user).can_write("registry")
 
 
 def _key(text: str) -> str:
@@ -96,7 +93,7 @@ class _Estates:
         self.fixed = estate
         self.names: dict[str, list[Place]] = {}
         if estate is None:
-            for place in Place.objects.estates().editable_by(actor).only("id", "name", "path"):
+            for place in Place.objects.estates().filter(supervised_q(actor_scope(actor))).only("id", "name", "path"):
                 self.names.setdefault(_key(place.name), []).append(place)
 
     def find(self, address: str) -> tuple[Place | None, str, str]:
@@ -171,12 +168,11 @@ class _Rollback(Exception):
 def hotline_import(*, content: bytes, file_name: str, actor: Any, estate: Place | None = None) -> ImportResult:
     """Check and import a 12345 file (all rows or none). ``estate``, when given, takes every case;
     otherwise each row's 诉求地址/小区 must start with the name of an estate the importer may change.
-    Raises ``HotlineFileError`` for a file that cannot be read, ``PermissionDenied`` for a user who
-    may not import or an estate outside their scope."""
-    if not may_import(actor):
-        raise PermissionDenied("您没有导入12345工单的权限")
-    if estate is not None and not Place.objects.estates().editable_by(actor).filter(pk=estate.pk).exists():
-        raise PermissionDenied("您不能向这个小区导入工单")
+    Raises ``HotlineFileError`` for a file that cannot be read, ``Forbidden`` (``can_import_hotline``)
+    for a user who may not import or an estate outside their scope."""
+    can_import_hotline.require(actor)
+    if estate is not None:
+        can_import_hotline.require(actor, estate)
     now = timezone.now()
     result, plan = _check_file(content, file_name, actor, estate, now)
     if result.errors:
@@ -272,7 +268,7 @@ def feedback_orders(
     """The 12345 cases the user handles or supervises, oldest case first, with what the feedback needs."""
     kinds = [EventKind.RESOLVED, EventKind.CONFIRMED, EventKind.REOPENED, EventKind.CANCELLED, EventKind.MERGED]
     qs = (
-        WorkOrder.objects.editable_by(actor)
+        WorkOrder.objects.filter(handled_q(actor_scope(actor)))
         .filter(channel=Channel.HOTLINE_12345)
         .prefetch_related(
             Prefetch(
@@ -298,8 +294,7 @@ def hotline_feedback_export(
     *, actor: Any, estate: Place | None = None, since: dt.date | None = None, until: dt.date | None = None
 ) -> tuple[bytes, int]:
     """The 办结反馈 workbook for upload to the 12345 system, and how many cases it lists."""
-    if not may_import(actor):
-        raise PermissionDenied("您没有导出12345办结反馈的权限")
+    can_import_hotline.require(actor)
     now = timezone.now()
     orders = list(feedback_orders(actor, estate=estate, since=since, until=until))
     return hotline.build_feedback(feedback_row(o, now) for o in orders), len(orders)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongzhi.work_orders import views_reports
+from gongzhi.work_orders.reports import views as views_reports
 
 urlpatterns = [
     path("rates/", views_reports.rates, name="rates"),

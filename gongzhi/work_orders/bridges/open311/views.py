@@ -24,7 +24,6 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -32,12 +31,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.core.audit import audit_record
-from gongzhi.core.keys import key_digest, new_key
-from gongzhi.core.models import AuditAction
+from gongzhi.core.errors import Forbidden
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 from gongzhi.work_orders import services
+from gongzhi.work_orders.bridges.open311.services import client_for_key
 from gongzhi.work_orders.choices import Channel, Priority, Status
 from gongzhi.work_orders.models import Category, Open311Client, WorkOrder
 
@@ -47,7 +45,6 @@ FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec: by default the last 90 days, and no query spans more
 MAX_REQUESTS = 1000  # the spec: at most 1000 requests by default
 CLOSED_STATUSES = (Status.CLOSED, Status.CANCELLED)
-KEY_PREFIX = "o311_"
 
 # XML: the element of each item of a list, by the list's element (the spec's names).
 ITEM_TAGS = {
@@ -69,37 +66,6 @@ class Open311Error(Exception):
 
 
 # --- Clients (api_key) ------------------------------------------------------------------------------
-
-
-def open311_client_create(*, name: str, place: Place, user: Any, actor: Any) -> tuple[Open311Client, str]:
-    """Register an Open311 client for an estate or a street; returns it and its api_key (shown once)."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "请填写接入方名称"})
-    if len(name) > 100:
-        raise ValidationError({"name": "接入方名称不能超过100个字"})
-    if place.kind not in (PlaceKind.ESTATE, PlaceKind.STREET):
-        raise ValidationError({"place": "接入范围只能是小区或街道"})
-    if not Place.objects.visible_to(user).filter(pk=place.pk).exists():
-        raise ValidationError({"user": "责任账号看不到该小区或街道"})
-    key = new_key(KEY_PREFIX)
-    with transaction.atomic():
-        client = Open311Client.objects.create(name=name, place=place, actor=user, key_hash=key_digest(key))
-        audit_record(
-            actor=actor, action=AuditAction.CREATE, obj=client, summary=f"新建Open311接入方 {name}（{place.name}）"
-        )
-    return client, key
-
-
-def client_for_key(key: str) -> Open311Client | None:
-    key = (key or "").strip()
-    if not key.startswith(KEY_PREFIX):
-        return None
-    return (
-        Open311Client.objects.select_related("place", "actor")
-        .filter(key_hash=key_digest(key), active=True, actor__is_active=True)
-        .first()
-    )
 
 
 def _client(request: HttpRequest, params: Any) -> Open311Client:
@@ -166,6 +132,8 @@ def open311_view(*methods: str) -> Any:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
                 return _errors(fmt, exc.status, exc.description)
+            except Forbidden as exc:  # the client's account may no longer act for the estate: its reason
+                return _errors(fmt, 403, exc.message)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
@@ -357,7 +325,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
             estate=estate,
             description=description,
             priority=priority,
-            location=location[:200],
+            location=location,
             reporter_name=name,
             reporter_phone=params.get("phone", "").strip(),
             external_ref=f"{client.pk}-{uuid.uuid4().hex}",

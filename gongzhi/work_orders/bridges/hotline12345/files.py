@@ -4,7 +4,7 @@ system (.xlsx, or .csv in UTF-8 or GBK), checking each row, and writing the hand
 
 No database access here: rows become ``CaseRow`` values or ``RowError`` messages naming the row as
 Excel shows it and the column. Matching categories and estates is done by the caller with the
-lookups it passes in (see ``hotline_services``).
+lookups it passes in (see ``services.py`` beside it).
 """
 
 from __future__ import annotations

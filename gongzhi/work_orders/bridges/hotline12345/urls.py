@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.work_orders import views_hotline
+from gongzhi.work_orders.bridges.hotline12345 import views as views_hotline
 
 app_name = "hotline12345"
 urlpatterns = [

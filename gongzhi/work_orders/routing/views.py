@@ -1,9 +1,9 @@
 """Pages of the routing table (派单规则) and the time limits (时限标准).
 
-Staff who see an estate see its routing table; community and street staff over the estate change it
-(others get 403 on a change, outsiders 404). Every staff member sees the time limits; the administrator
-and district- or city-level street officers change them. Every write goes through services_rules; a
-refusal comes back as a message naming the field and changes nothing.
+Staff who see an estate see its routing table; who changes it is ``can_edit_routing`` (others get 403
+with its reason, outsiders 404). Every staff member sees the time limits; who changes them is
+``can_edit_sla``. Forms parse through the API's schemas; every write goes through routing/services.py; a
+refusal comes back as the service's own message naming the field and changes nothing.
 """
 
 from __future__ import annotations
@@ -13,29 +13,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.scoping import get_for_user, require_staff
+from gongzhi.core.errors import invalid
+from gongzhi.core.forms import parse_form, submit
+from gongzhi.core.scoping import get_for_user, require_staff, scope_of
 from gongzhi.governance.choices import ServiceTier
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
-from gongzhi.work_orders import services_rules as sr
 from gongzhi.work_orders.choices import Priority
 from gongzhi.work_orders.models import Category, RoutingRule, SlaPolicy
+from gongzhi.work_orders.permissions import can_edit_routing, can_edit_sla
+from gongzhi.work_orders.routing import services as sr
+from gongzhi.work_orders.routing.schemas import PolicyRef, RuleRef, SlaPolicyCreateIn, SlaPolicyUpdateIn
 
 ESTATES_PER_PAGE = 50
-
-
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "message_dict"):
-        return "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return "；".join(exc.messages)
 
 
 def _estate(request: HttpRequest, pk: int) -> Place:
@@ -57,9 +55,9 @@ def rules_index(request: HttpRequest) -> HttpResponse:
         estates = estates.filter(name__icontains=q)
     page = Paginator(estates.order_by("path"), ESTATES_PER_PAGE).get_page(request.GET.get("page"))
     ids = [e.pk for e in page.object_list]
-    editable = set(Place.objects.editable_by(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    scope = scope_of(request.user)
     counts = Counter(RoutingRule.objects.filter(estate_id__in=ids).values_list("estate_id", flat=True))
-    rows = [(e, e.pk in editable, counts.get(e.pk, 0)) for e in page.object_list]
+    rows = [(e, can_edit_routing(scope, e), counts.get(e.pk, 0)) for e in page.object_list]
     return render(
         request,
         "work_orders/rules/index.html",
@@ -128,7 +126,7 @@ def routing(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"estate": estate, **_preview(request, estate, categories, rows)}
     if request.headers.get("HX-Request"):
         return render(request, "work_orders/rules/_preview.html", context)
-    may_edit = sr.may_edit_routing(request.user, estate)
+    may_edit = can_edit_routing(scope_of(request.user), estate)
     context.update(
         {
             "nav_active": "work_orders",
@@ -145,52 +143,52 @@ def routing(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "work_orders/rules/routing.html", context)
 
 
+def _routing_change(request: HttpRequest, estate: Place) -> str:
+    """Add a rule or give one another body, from the routing table's form; returns what was done."""
+    body = _body_from(request.POST.get("body") or "", _bodies(request.user, estate))
+    ref = parse_form(RuleRef, request.POST)
+    if body is None:
+        raise invalid("responsible", "责任单位：请选择物业企业、产权单位或职能部门")
+    if ref.rule is not None:
+        rule = RoutingRule.objects.filter(estate=estate, pk=ref.rule).first()
+        if rule is None:
+            raise invalid("rule", "派单规则：该规则不存在或已停用，请刷新页面")
+        sr.routing_rule_update(rule=rule, actor=request.user, **body)
+        return "已修改派单规则，新提交的工单按新规则派单。"
+    category = None
+    if ref.category is not None:
+        category = Category.objects.filter(pk=ref.category).first()
+        if category is None:
+            raise invalid("category", "诉求类别：请选择")
+    sr.routing_rule_create(estate=estate, category=category, actor=request.user, **body)
+    return "已新增派单规则，新提交的工单按新规则派单。"
+
+
 @login_required
 @require_POST
 def routing_save(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a rule for a category (or the estate's default), or give an existing rule another body."""
     estate = _estate(request, pk)
-    if not sr.may_edit_routing(request.user, estate):
-        raise PermissionDenied
-    body = _body_from(request.POST.get("body") or "", _bodies(request.user, estate))
-    rule_id = request.POST.get("rule") or ""
-    try:
-        if body is None:
-            raise ValidationError({"responsible": "责任单位：请选择物业企业、产权单位或职能部门"})
-        if rule_id:
-            rule = RoutingRule.objects.filter(estate=estate, pk=rule_id if rule_id.isdigit() else 0).first()
-            if rule is None:
-                raise ValidationError({"rule": "该派单规则不存在或已停用，请刷新页面"})
-            sr.routing_rule_update(rule=rule, actor=request.user, **body)
-            done = "已修改派单规则，新提交的工单按新规则派单。"
-        else:
-            raw = request.POST.get("category") or ""
-            category = None
-            if raw:
-                category = Category.objects.filter(pk=raw if raw.isdigit() else 0).first()
-                if category is None:
-                    raise ValidationError({"category": "诉求类别：请选择"})
-            sr.routing_rule_create(estate=estate, category=category, actor=request.user, **body)
-            done = "已新增派单规则，新提交的工单按新规则派单。"
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, done)
-    return redirect("work_orders:routing", pk=estate.pk)
+    can_edit_routing.require(request.user, estate)  # before offering the bodies it may name
+    return submit(
+        request,
+        lambda: _routing_change(request, estate),
+        done=lambda text: text,
+        back=reverse("work_orders:routing", args=[estate.pk]),
+    )
 
 
 @login_required
 @require_POST
 def routing_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     require_staff(request.user)
-    rule = get_for_user(RoutingRule.all_objects.select_related("estate"), request.user, write=True, pk=pk)
-    try:
-        sr.routing_rule_deactivate(rule=rule, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, "已停用该派单规则，该类别改按上级类别、小区默认或物业服务合同派单。")
-    return redirect("work_orders:routing", pk=rule.estate_id)
+    rule = get_for_user(RoutingRule.all_objects.select_related("estate"), request.user, pk=pk)
+    return submit(
+        request,
+        lambda: sr.routing_rule_deactivate(rule=rule, actor=request.user),
+        done="已停用该派单规则，该类别改按上级类别、小区默认或物业服务合同派单。",
+        back=reverse("work_orders:routing", args=[rule.estate_id]),
+    )
 
 
 # --- The time limits --------------------------------------------------------------------------------
@@ -213,7 +211,7 @@ def sla(request: HttpRequest) -> HttpResponse:
             "policies": SlaPolicy.objects.select_related("category", "category__parent").order_by(
                 "tier", "category_id"
             ),
-            "may_edit": sr.may_edit_sla(request.user),
+            "may_edit": can_edit_sla(scope_of(request.user)),
             "tiers": ServiceTier.choices,
             "categories": sr.category_tree(),
             "emergency": sr.minutes_text(sr.emergency_resolve_minutes()),
@@ -221,44 +219,45 @@ def sla(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _flag(value: str) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
+FLAGS = {"yes": True, "no": False, "": None}
+
+
+def _sla_change(request: HttpRequest) -> str:
+    """Add a time-limit row or change one, parsed by the API's schemas; returns what was done."""
+    post = request.POST
+    flag = post.get("working_hours_only") or ""
+    if flag not in FLAGS:
+        raise invalid("working_hours_only", "只计工作时间：应为“是”“否”或不填（沿用）")
+    clocks = {name: post.get(name, "") for name in sr.CLOCK_FIELDS}
+    ref = parse_form(PolicyRef, post)
+    if ref.policy is not None:
+        data = parse_form(SlaPolicyUpdateIn, clocks, working_hours_only=FLAGS[flag])
+        policy = SlaPolicy.objects.filter(pk=ref.policy).first()
+        if policy is None:
+            raise invalid("policy", "时限标准：该时限标准不存在，请刷新页面")
+        sr.sla_policy_update(policy=policy, actor=request.user, **data.model_dump())
+        return f"已修改时限标准“{policy}”。已提交的工单时限不变，新工单按新标准计时。"
+    data = parse_form(
+        SlaPolicyCreateIn,
+        {**clocks, "tier": post.get("tier", ""), "category_id": post.get("category", "")},
+        working_hours_only=FLAGS[flag],
+    )
+    category = None
+    if data.category_id is not None:
+        category = Category.objects.filter(pk=data.category_id).first()
+        if category is None:
+            raise invalid("category", "诉求类别：请选择")
+    values = data.model_dump(exclude={"tier", "category_id"})
+    policy = sr.sla_policy_create(tier=data.tier, category=category, actor=request.user, **values)
+    return f"已新增时限标准“{policy}”。已提交的工单时限不变，新工单按新标准计时。"
 
 
 @login_required
 @require_POST
 def sla_save(request: HttpRequest) -> HttpResponse:
     require_staff(request.user)
-    if not sr.may_edit_sla(request.user):
-        raise PermissionDenied
-    post = request.POST
-    clocks = {name: (post.get(name) or "").strip() for name in sr.CLOCK_FIELDS}
-    flag = _flag(post.get("working_hours_only") or "")
-    policy_id = post.get("policy") or ""
-    try:
-        if policy_id:
-            policy = SlaPolicy.objects.filter(pk=policy_id if policy_id.isdigit() else 0).first()
-            if policy is None:
-                raise ValidationError({"policy": "该时限标准不存在，请刷新页面"})
-            sr.sla_policy_update(policy=policy, actor=request.user, working_hours_only=flag, **clocks)
-            done = f"已修改时限标准“{policy}”。已提交的工单时限不变，新工单按新标准计时。"
-        else:
-            tier = post.get("tier") or None
-            raw = post.get("category") or ""
-            category = None
-            if raw:
-                category = Category.objects.filter(pk=raw if raw.isdigit() else 0).first()
-                if category is None:
-                    raise ValidationError({"category": "诉求类别：请选择"})
-            policy = sr.sla_policy_create(
-                tier=tier, category=category, actor=request.user, working_hours_only=flag, **clocks
-            )
-            done = f"已新增时限标准“{policy}”。已提交的工单时限不变，新工单按新标准计时。"
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, done)
-    return redirect("work_orders:sla")
+    can_edit_sla.require(request.user)
+    return submit(request, lambda: _sla_change(request), done=lambda text: text, back=reverse("work_orders:sla"))
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Open311 GeoReport v2 over the work orders: clients (services) and the endpoints (views)."""

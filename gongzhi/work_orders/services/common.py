@@ -1,0 +1,246 @@
+"""What the work-order services share (工单办理的共用部分): the clocks, the numbering, the time limits and
+the routing an order gets, who is told, and the small steps every service takes (lock, event, audited save).
+
+The three clocks (DOMAIN_RULES.md §G 27–28): ``accept_by`` and ``resolve_by`` are set at intake — the
+resolve limit of a case runs from its receipt — and ``arrive_by`` when the order is accepted (never
+later than ``resolve_by``). The running clock is the one of the state the order is in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.accounts.selectors import users_holding
+from gongzhi.core.audit import audited_update
+from gongzhi.core.errors import Conflict
+from gongzhi.core.notifications import notify
+from gongzhi.governance.models import Department, PropertyCompany
+from gongzhi.governance.selectors import current_contract
+from gongzhi.registry.choices import PlaceKind
+from gongzhi.registry.models import Organisation, Place
+from gongzhi.registry.selectors import ancestor_ids_by_kind
+from gongzhi.work_orders import rules
+from gongzhi.work_orders.choices import (
+    IN_TIME_FIELD,
+    EscalationLevel,
+    Priority,
+)
+from gongzhi.work_orders.errors import WorkOrdersError
+from gongzhi.work_orders.models import (
+    Category,
+    Photo,
+    RoutingRule,
+    SlaPolicy,
+    WorkOrder,
+    WorkOrderCounter,
+    WorkOrderEvent,
+)
+
+MAX_PHOTOS = 6
+
+
+# --- Helpers ----------------------------------------------------------------------------------------
+
+
+def calendar() -> rules.WorkingCalendar:
+    return rules.WorkingCalendar.from_setting(settings.WORK_ORDER_WORKING_HOURS)
+
+
+def deadline(start: dt.datetime, minutes: int, working_hours: bool) -> dt.datetime:
+    return rules.deadline(start, minutes, working_hours, calendar())
+
+
+def _local(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%m月%d日 %H:%M") if moment else ""
+
+
+def _link(order: WorkOrder) -> str:
+    try:
+        return reverse("work_orders:detail", args=[order.pk])
+    except NoReverseMatch:
+        return ""  # the pages are not installed
+
+
+def _notify(users: Iterable[Any], title: str, body: str, order: WorkOrder) -> None:
+    notify(users=users, title=title, body=body, link=_link(order), channels=settings.WORK_ORDER_NOTIFY_CHANNELS)
+
+
+def _refuse(message: str, field: str) -> None:
+    raise ValidationError({field: message})
+
+
+def _wrong_state(message: str, code: str = WorkOrdersError.WRONG_STATE) -> None:
+    """The order's status does not allow the step (409, with a code): the model's guard said no."""
+    raise Conflict(message, code=code)
+
+
+def _lock(order: WorkOrder) -> WorkOrder:
+    # of=("self",): lock the order only — locking its estate and category too would deadlock with the
+    # foreign-key checks of other orders being written about the same estate or category.
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("estate", "category").get(pk=order.pk)
+
+
+def _event(order: WorkOrder, kind: str, actor: Any, at: dt.datetime, note: str = "", **data: Any) -> WorkOrderEvent:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return WorkOrderEvent.objects.create(order=order, kind=kind, actor=user, at=at, note=note, data=data)
+
+
+def _save(order: WorkOrder, actor: Any, changes: dict[str, Any], summary: str, *, event: str) -> WorkOrder:
+    """Save the changed fields of a locked order with its audit row (``work_orders.order.<event>``)."""
+    audited_update(order, changes, actor=actor, event=f"work_orders.order.{event}", summary=f"{order.number} {summary}")
+    return order
+
+
+def _in_time(order: WorkOrder, field: str, now: dt.datetime) -> bool:
+    """Whether the clock ``field`` was met: not run out before (the sweep records that), and not now."""
+    if getattr(order, IN_TIME_FIELD[field]) is False:
+        return False
+    due = getattr(order, field)
+    return due is None or now <= due
+
+
+def _text(value: str, field: str, label: str, max_length: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        _refuse(f"请填写{label}", field)
+    if len(value) > max_length:
+        _refuse(f"{label}不能超过{max_length}个字", field)
+    return value
+
+
+def _photos(order: WorkOrder, files: Sequence[Any], stage: str, actor: Any) -> list[Photo]:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    out = []
+    for index, upload in enumerate(files, start=1):
+        photo = Photo(order=order, image=upload, stage=stage, uploaded_by=user)
+        try:
+            photo.full_clean(exclude=["order"])
+        except ValidationError as exc:
+            raise ValidationError({"photos": f"第{index}张照片：只能上传 jpg、png、webp 或 heic 图片"}) from exc
+        photo.save()
+        out.append(photo)
+    return out
+
+
+def _check_photo_count(files: Sequence[Any]) -> None:
+    if len(files) > MAX_PHOTOS:
+        _refuse(f"最多上传{MAX_PHOTOS}张照片", "photos")
+
+
+# --- Numbers, SLA limits, routing ---------------------------------------------------------------------
+
+
+def next_number(at: dt.datetime) -> str:
+    """The next order number of the day (Asia/Shanghai), e.g. GZ20261122-000123. Call in a transaction."""
+    day = timezone.localdate(at)
+    WorkOrderCounter.objects.get_or_create(day=day)
+    WorkOrderCounter.objects.filter(day=day).update(last=F("last") + 1)
+    last = WorkOrderCounter.objects.filter(day=day).values_list("last", flat=True).get()
+    return f"GZ{day:%Y%m%d}-{last:06d}"
+
+
+def default_sla_rows() -> list[rules.SlaRow]:
+    return [
+        rules.SlaRow(
+            tier=row.get("tier"),
+            category=row.get("category"),
+            accept=row.get("accept"),
+            arrive=row.get("arrive"),
+            resolve=row.get("resolve"),
+            working_hours_only=row.get("working_hours_only"),
+        )
+        for row in settings.WORK_ORDER_SLA_DEFAULTS
+    ]
+
+
+def sla_limits_for(*, estate: Place, category: Category, priority: str, on: dt.date) -> rules.SlaLimits:
+    """The three limits for an order: the estate's current service tier × the category (时限标准)."""
+    contract = current_contract(estate, on)
+    tier = contract.service_tier if contract else None
+    chain = [c.code for c in category.chain()]
+    policies = [p.as_rule() for p in SlaPolicy.objects.select_related("category")]
+    return rules.sla_limits(
+        [*policies, *default_sla_rows()],
+        tier=tier,
+        category_chain=chain,
+        emergency=priority == Priority.EMERGENCY,
+        emergency_resolve=settings.WORK_ORDER_EMERGENCY_RESOLVE_MINUTES,
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    company: PropertyCompany | None = None
+    department: Department | None = None
+    rights_unit: Organisation | None = None
+
+    @property
+    def body(self) -> Any:
+        return self.company or self.department or self.rights_unit
+
+
+def route_for(*, estate: Place, category: Category, on: dt.date) -> Route:
+    """Who handles it (派单): the estate's rule for the category or its parents, then the estate's
+    default rule, then the company of the estate's current service contract."""
+    chain = category.chain()
+    found = {
+        r.category_id: r
+        for r in RoutingRule.objects.filter(estate=estate)
+        .filter(Q(category__in=chain) | Q(category__isnull=True))
+        .select_related("company", "department", "rights_unit")
+    }
+    for key in [*(c.pk for c in chain), None]:
+        rule = found.get(key)
+        if rule is not None:
+            return Route(company=rule.company, department=rule.department, rights_unit=rule.rights_unit)
+    contract = current_contract(estate, on)
+    return Route(company=contract.company if contract else None)
+
+
+# --- Who is told ------------------------------------------------------------------------------------
+
+
+def _users(q: Q) -> list[User]:
+    return users_holding(q)
+
+
+def handler_users(order: WorkOrder) -> list[User]:
+    """The responsible body's dispatchers: the company's property managers, the department's officers,
+    the rights unit's staff."""
+    if order.company_id:
+        return _users(Q(role="property_manager", company_id=order.company_id))
+    if order.department_id:
+        return _users(Q(role="department_officer", department_id=order.department_id))
+    if order.rights_unit_id:
+        return _users(Q(role="rights_unit", organisation_id=order.rights_unit_id))
+    return []
+
+
+def rung_users(order: WorkOrder, level: int) -> list[User]:
+    """Who answers at a rung of the ladder: 1 the community's residents' committee staff and the estate's
+    committee members; 2 the street's officers (吹哨); 3 the responsible department's officers, or the
+    officers of the district's departments when no department is responsible (报到)."""
+    if level == EscalationLevel.PROPERTY:
+        return handler_users(order)
+    above = ancestor_ids_by_kind(order.estate)
+    if level == EscalationLevel.COMMITTEE_AND_COMMUNITY:
+        return _users(
+            Q(role="community_staff", place_id=above.get(PlaceKind.COMMUNITY))
+            | Q(role="committee_member", place_id=order.estate_id)
+        )
+    if level == EscalationLevel.STREET:
+        return _users(Q(role="street_officer", place_id=above.get(PlaceKind.STREET)))
+    if order.department_id:
+        return _users(Q(role="department_officer", department_id=order.department_id))
+    district = above.get(PlaceKind.DISTRICT)
+    return _users(Q(role="department_officer") & (Q(department__place_id=district) | Q(place_id=district)))
