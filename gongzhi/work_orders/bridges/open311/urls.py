@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 under /open311/v2/ (see gongzhi.work_orders.open311)."""
+"""Open311 GeoReport v2 under /open311/v2/ (see views.py beside it)."""
 
 from django.urls import re_path
 
