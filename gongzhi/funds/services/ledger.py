@@ -342,7 +342,7 @@ def objection_file(*, entry: LedgerEntry, text: str, actor: Any) -> Objection:
         notify(
             users=_estate_users(entry.estate, BOOKKEEPER_ROLES),
             title=f"业主对公共收益台账#{entry.seq}提出疑问",
-            body=text[:200],
+            body=text,  # the whole question: the inbox keeps any length
             link=reverse("funds:ledger", args=[entry.estate_id]),
         )
     return objection
@@ -368,6 +368,6 @@ def objection_answer(*, objection: Objection, answer: str, actor: Any) -> Object
             summary="答复质疑",
         )
         if locked.filed_by_id:
-            notify(users=[locked.filed_by], title="您对公共收益的疑问已答复", body=answer[:200])
+            notify(users=[locked.filed_by], title="您对公共收益的疑问已答复", body=answer)
     objection.refresh_from_db()
     return objection
