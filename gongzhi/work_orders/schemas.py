@@ -7,7 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from gongzhi.core.api_support import Name, ObjectId, Page, PageQuery, Text, choices_help, model_field
+from gongzhi.core.api_support import Day, Name, ObjectId, Page, PageQuery, Text, choices_help, model_field
 from gongzhi.core.inputs import Int
 from gongzhi.work_orders.choices import Channel, EscalationLevel, EventKind, PhotoStage, Priority, Status
 from gongzhi.work_orders.models import WorkOrder
@@ -162,3 +162,18 @@ class EstateChoice(Input):
     model_config = ConfigDict(extra="ignore")
 
     estate: ObjectId | None = Field(None, title="小区")
+
+
+class OrderListFilter(Input):
+    """The staff list's category filter (``?category=``): an id, or refused naming 类别 (never a 500)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    category: ObjectId | None = Field(None, title="类别")
+
+
+class FeedbackPeriod(Input):
+    """The received-between dates of the 12345 feedback export (``?from=&to=``), as days in range."""
+
+    since: Day | None = Field(None, title="起始日期")
+    until: Day | None = Field(None, title="截止日期")

@@ -35,7 +35,16 @@ from gongzhi.work_orders import selectors, services
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EscalationLevel, Status
 from gongzhi.work_orders.models import Category, WorkOrder
 from gongzhi.work_orders.permissions import ORDER_ACTS, can_dispatch
-from gongzhi.work_orders.schemas import AssignIn, ConfirmIn, MergeIn, ReasonIn, ResolveIn, TransferIn, WorkOrderCreateIn
+from gongzhi.work_orders.schemas import (
+    AssignIn,
+    ConfirmIn,
+    MergeIn,
+    OrderListFilter,
+    ReasonIn,
+    ResolveIn,
+    TransferIn,
+    WorkOrderCreateIn,
+)
 
 PER_PAGE = 50
 MINE_PER_PAGE = 30
@@ -234,17 +243,16 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _list_page(request: HttpRequest, *, title: str, orders: Any, intro: str, nav: str, filters: bool) -> HttpResponse:
     now = timezone.now()
     status = request.GET.get("status") or ""
-    category = request.GET.get("category") or ""
+    chosen = parse_form(OrderListFilter, request.GET).category
+    category = str(chosen) if chosen else ""
     overdue = request.GET.get("overdue") == "1"
     if filters:
         if status in Status.values:
             orders = orders.filter(status=status)
         else:
             status = ""
-        if category.isdigit():
-            orders = orders.filter(Q(category_id=category) | Q(category__parent_id=category))
-        else:
-            category = ""
+        if chosen:
+            orders = orders.filter(Q(category_id=chosen) | Q(category__parent_id=chosen))
         if overdue:
             orders = orders.overdue(now)
     page = _page(request, orders, PER_PAGE)

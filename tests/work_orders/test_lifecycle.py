@@ -18,7 +18,14 @@ MINUTE = dt.timedelta(minutes=1)
 
 
 def photo(name="after.jpg"):
-    return SimpleUploadedFile(name, b"\xff\xd8\xff\xe0fake-jpeg", content_type="image/jpeg")
+    # a real (tiny) JPEG: photos are opened and re-encoded (gongzhi.core.uploads)
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (120, 90, 60)).save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 @pytest.fixture(autouse=True)
@@ -305,3 +312,30 @@ def test_merge_a_duplicate_into_an_open_order_of_the_same_estate(wo):
     assert f"您的诉求已合并办理：{duplicate.number}" in inbox(wo, "tenant")
     with pytest.raises(ValidationError, match="不能合并"):
         services.work_order_merge(work_order=duplicate, into=first, actor=manager)
+
+
+def test_a_photo_that_is_not_an_image_is_refused_and_a_real_one_loses_its_exif(wo):
+    """Issue 12 §4: a "photo" of random bytes is refused naming it; a real one is stored re-encoded."""
+    import io
+
+    from PIL import Image
+
+    with pytest.raises(ValidationError, match="第1张照片：不是有效的图片"):
+        submit(wo, photos=[SimpleUploadedFile("a.jpg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40)])
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6)).save(out, format="JPEG", exif=exif)
+    order = submit(wo, photos=[SimpleUploadedFile("门口.jpg", out.getvalue(), content_type="image/jpeg")])
+    stored = order.photos.get()
+    with Image.open(stored.image) as image:
+        assert not image.getexif()
+
+
+def test_photos_have_a_daily_quota_per_user(wo, monkeypatch):
+    from gongzhi.work_orders.services import common
+
+    monkeypatch.setattr(common, "PHOTO_DAILY_QUOTA", 3)
+    submit(wo, photos=[photo("1.jpg"), photo("2.jpg")])
+    with pytest.raises(ValidationError, match="每人每天最多上传 3 张，今天已上传 2 张"):
+        submit(wo, photos=[photo("3.jpg"), photo("4.jpg")])

@@ -22,8 +22,9 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import audited_update
-from gongzhi.core.errors import Conflict
+from gongzhi.core.errors import Conflict, Invalid
 from gongzhi.core.notifications import notify
+from gongzhi.core.uploads import verified_image
 from gongzhi.governance.models import Department, PropertyCompany
 from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.choices import PlaceKind
@@ -47,6 +48,7 @@ from gongzhi.work_orders.models import (
 )
 
 MAX_PHOTOS = 6
+PHOTO_DAILY_QUOTA = 60  # photos one user may upload in 24 hours, across all orders
 
 
 # --- Helpers ----------------------------------------------------------------------------------------
@@ -119,9 +121,20 @@ def _text(value: str, field: str, label: str, max_length: int, required: bool = 
 
 
 def _photos(order: WorkOrder, files: Sequence[Any], stage: str, actor: Any) -> list[Photo]:
+    """Keep the photos: each verified as a real image and re-encoded without EXIF (core.uploads), at
+    most ``PHOTO_DAILY_QUOTA`` a day per user (one person cannot fill the disk)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
+    if user is not None and files:
+        since = timezone.now() - dt.timedelta(days=1)
+        today = Photo.objects.filter(uploaded_by=user, created_at__gte=since).count()
+        if today + len(files) > PHOTO_DAILY_QUOTA:
+            _refuse(f"照片：每人每天最多上传 {PHOTO_DAILY_QUOTA} 张，今天已上传 {today} 张", "photos")
     out = []
     for index, upload in enumerate(files, start=1):
+        try:
+            upload = verified_image(upload)
+        except Invalid as exc:
+            raise ValidationError({"photos": f"第{index}张照片：{exc.fields['photos'].removeprefix('照片')}"}) from exc
         photo = Photo(order=order, image=upload, stage=stage, uploaded_by=user)
         try:
             photo.full_clean(exclude=["order"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,12 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.core.errors import reason_of
 from gongzhi.core.forms import parse_form
-from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.core.scoping import get_for_user, require_staff, scope_of
 from gongzhi.registry.models import Place
 from gongzhi.work_orders.bridges.hotline12345 import files as hotline
 from gongzhi.work_orders.bridges.hotline12345 import services as hotline_services
 from gongzhi.work_orders.permissions import can_import_hotline, supervised_q
-from gongzhi.work_orders.schemas import EstateChoice
+from gongzhi.work_orders.schemas import EstateChoice, FeedbackPeriod
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 500
@@ -53,17 +52,11 @@ def _estate(user, data: Any) -> Place | None:  # noqa: ANN001
     return estate
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def hotline_import(request: HttpRequest) -> HttpResponse:
     """Upload a 12345 file, see what it did (or every bad row), and get the feedback workbook."""
+    require_staff(request.user)  # staff pages do not exist for residents (404, not a 403 that confirms them)
     can_import_hotline.require(request.user)
     selected = request.POST.get("estate") or request.GET.get("estate") or ""
     error = ""
@@ -108,6 +101,7 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def hotline_template(request: HttpRequest) -> HttpResponse:
     """An empty import file with the expected columns and one example row."""
+    require_staff(request.user)
     can_import_hotline.require(request.user)
     return _xlsx(hotline.build_template(), "12345工单导入模板.xlsx")
 
@@ -117,12 +111,14 @@ def hotline_template(request: HttpRequest) -> HttpResponse:
 def hotline_export(request: HttpRequest) -> HttpResponse:
     """The 办结反馈 workbook of the 12345 cases the user handles or supervises (optionally one estate,
     received between two dates)."""
+    require_staff(request.user)
     can_import_hotline.require(request.user)
     try:
         estate = _estate(request.user, request.GET)
     except ValidationError as exc:
         raise Http404 from exc
-    since, until = _date(request.GET.get("from", "")), _date(request.GET.get("to", ""))
+    period = parse_form(FeedbackPeriod, {"since": request.GET.get("from", ""), "until": request.GET.get("to", "")})
+    since, until = period.since, period.until
     content, _ = hotline_services.hotline_feedback_export(actor=request.user, estate=estate, since=since, until=until)
     name = f"12345办结反馈-{estate.name + '-' if estate else ''}{timezone.localdate():%Y%m%d}.xlsx"
     return _xlsx(content, name)
