@@ -7,6 +7,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from gongzhi.core.inputs import Day, Int
 from gongzhi.work_orders.choices import Status
 
 PeriodKind = Literal["this_month", "last_month", "quarter", "year", "custom"]
@@ -20,10 +21,10 @@ class PeriodQuery(Schema):
         description="this_month 本月，last_month 上月，quarter 季度（year、quarter），year 年度（year），"
         "custom 自定义（start、end，含首尾两天）；日期按北京时间",
     )
-    year: int | None = Field(None, ge=2000, le=2100, title="年份", description="季度、年度用；默认今年")
-    quarter: int | None = Field(None, ge=1, le=4, title="季度", description="1–4；默认本季度")
-    start: dt.date | None = Field(None, title="开始日期", description="自定义期间用，YYYY-MM-DD")
-    end: dt.date | None = Field(None, title="结束日期", description="自定义期间用，YYYY-MM-DD，含这一天")
+    year: Int | None = Field(None, ge=2000, le=2100, title="年份", description="季度、年度用；默认今年")
+    quarter: Int | None = Field(None, ge=1, le=4, title="季度", description="1–4；默认本季度")
+    start: Day | None = Field(None, title="开始日期", description="自定义期间用，YYYY-MM-DD")
+    end: Day | None = Field(None, title="结束日期", description="自定义期间用，YYYY-MM-DD，含这一天")
 
 
 class RatesQuery(PeriodQuery):
