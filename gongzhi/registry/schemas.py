@@ -192,13 +192,26 @@ class UnitUpdateIn(Input):
 # --- People ---------------------------------------------------------------------------------------
 
 
-class PersonListQuery(PageQuery):
+REVEAL_HELP = (
+    "true：返回完整的手机号和身份证号（只限可查看完整号码的角色，如街道、社区工作人员；每次都写入审计记录）；"
+    "其他角色返回 403 registry.reveal_contact。不填：号码打码，与页面相同（138****1234）。"
+)
+
+
+class RevealQuery(Schema):
+    """The explicit, audited request for whole phone and ID numbers (DOMAIN_RULES.md §I 31)."""
+
+    reveal: bool = Field(False, title="显示完整号码（留痕）", description=REVEAL_HELP)
+
+
+class PersonListQuery(PageQuery, RevealQuery):
     place: ObjectId | None = Field(None, title="登记地编号", description="此地点及其下级")
     q: Text | None = Field(None, max_length=50, title="姓名包含")
 
 
 class PersonOut(Schema):
-    """Phone and ID numbers are masked (138****1234) unless the caller's roles may see them."""
+    """Phone and ID numbers are masked (138****1234) unless the caller asked for them whole (``reveal``)
+    and their roles may see them."""
 
     id: int
     name: str = Field(title="姓名")
@@ -208,7 +221,7 @@ class PersonOut(Schema):
     id_number: str = Field(title="身份证号")
     id_number_masked: bool = Field(title="身份证号已打码")
     gender: Gender = Field(title="性别", description=choices_help(Gender))
-    birth_date: Day | None = Field(title="出生日期")
+    birth_date: Day | None = Field(title="出生日期", description="出生日期可由身份证号推出：只随完整身份证号返回")
     is_party_member: bool = Field(title="党员")
     note: str = Field(title="备注")
 
@@ -318,7 +331,7 @@ class ResidencyCreateIn(Input):
 # --- Organisations and grids ----------------------------------------------------------------------
 
 
-class OrganisationListQuery(PageQuery):
+class OrganisationListQuery(PageQuery, RevealQuery):
     kind: OrganisationKind | None = Field(None, title="类型", description=choices_help(OrganisationKind))
     q: Text | None = Field(None, max_length=120, title="名称包含")
 
@@ -329,7 +342,8 @@ class OrganisationOut(Schema):
     name: str = Field(title="名称")
     credit_code: str = Field(title="统一社会信用代码")
     contact_name: str = Field(title="联系人")
-    contact_phone: str = Field(title="联系电话")
+    contact_phone: str = Field(title="联系电话", description="默认打码（138****1234），完整号码见 reveal")
+    contact_phone_masked: bool = Field(title="联系电话已打码")
     place_id: int = Field(title="登记地编号")
 
 

@@ -559,6 +559,69 @@ def person_reveal_contact(*, user: Any, person: Person, ip: str | None = None) -
     return contact
 
 
+def contacts_for(
+    *, user: Any, people: list[Person], reveal: bool = False, ip: str | None = None, how: str = ""
+) -> dict[int, Contact]:
+    """Each person's phone and ID number for an API answer: masked, as on every page, unless the
+    caller asked for them whole (``reveal``). A request to reveal is refused (``Forbidden``) to the
+    roles not allowed (``registry.reveal_contact``) and otherwise writes one audit row naming the
+    people and the fields read, never the values (DOMAIN_RULES.md §I 31). A masked read writes none."""
+    if not reveal:
+        return {p.pk: person_contact_masked(p) for p in people}
+    can_reveal_contact.require(user)
+    scope = scope_of(user)
+    contacts = {}
+    for p in people:
+        masked = person_contact_masked(p)
+        contacts[p.pk] = Contact(
+            phone=p.phone if scope.unmasked_phone else masked.phone,
+            id_number=p.id_number if scope.unmasked_id else masked.id_number,
+            phone_revealed=scope.unmasked_phone,
+            id_revealed=scope.unmasked_id,
+        )
+    shown = [p for p in people if (scope.unmasked_phone and p.phone) or (scope.unmasked_id and p.id_number)]
+    fields = [f for f, ok in (("phone", scope.unmasked_phone), ("id_number", scope.unmasked_id)) if ok]
+    _audit_revealed(user, shown, how, ip, fields)
+    return contacts
+
+
+def organisation_phones_for(
+    *, user: Any, organisations: list[Any], reveal: bool = False, ip: str | None = None, how: str = ""
+) -> dict[int, str | None]:
+    """Each organisation's contact phone (联系电话, a contact person's number) for an API answer:
+    masked unless revealed, as ``contacts_for``; ``None`` where the value stays masked."""
+    if not reveal:
+        return {o.pk: None for o in organisations}
+    can_reveal_contact.require(user)
+    scope = scope_of(user)
+    if not scope.unmasked_phone:
+        return {o.pk: None for o in organisations}
+    _audit_revealed(user, [o for o in organisations if o.contact_phone], how, ip, ["contact_phone"])
+    return {o.pk: o.contact_phone for o in organisations}
+
+
+def _audit_revealed(user: Any, rows: list[Any], how: str, ip: str | None, fields: list[str]) -> None:
+    """One audit row for an API read of whole numbers: which rows and which fields, never the values."""
+    if not rows or not fields:
+        return
+    label = rows[0]._meta.label_lower
+    what = "、".join(FIELD_LABELS[f] for f in fields)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.READ_PERSONAL,
+            event=f"{label}.contact_revealed",
+            object_type=label,
+            object_id=rows[0].pk if len(rows) == 1 else "",
+            summary=f"接口{how}：查看 {len(rows)} 条的完整{what}",
+            after={"fields": fields, "ids": [r.pk for r in rows]},
+            ip=ip,
+        )
+
+
+FIELD_LABELS = {"phone": "手机号", "id_number": "身份证号", "contact_phone": "联系电话"}
+
+
 def ancestors(place: Place) -> dict[str, Place]:
     """The places above (and including) ``place`` by kind: ``{"city": …, "district": …, "street": …,
     "community": …, "estate": …}`` — one query; the one read of "a place's ancestors" every app uses."""
