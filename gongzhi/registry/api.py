@@ -143,27 +143,41 @@ def place_update(request: HttpRequest, place_id: ObjectId, payload: PlaceUpdateI
 )
 def place_units(request: HttpRequest, place_id: ObjectId, filters: Query[PlaceUnitsQuery]) -> dict:
     place = find_for_user(Place.objects, request.auth, place_id)
-    units = Unit.objects.visible_to(request.auth).filter(path__startswith=place.path).select_related(*UNIT_RELATED)
-    if filters.use:
-        units = units.filter(use=filters.use)
-    return paginate(units.order_by("path", "number", "id"), filters)
+    units = selectors.units_for_user(request.auth, under=place, use=filters.use)
+    return _keyset(units, selectors.UNIT_KEYS, filters)
 
 
 # --- Units ----------------------------------------------------------------------------------------
 
 
-@router.get("/units", response=responses(200, UnitPage), summary="房屋列表", operation_id="unit_list")
+def _keyset(qs: QuerySet, keys: tuple, filters: Any, prepare: Any = None) -> dict[str, Any]:
+    """A keyset page in the shape of ``UnitPage`` / ``PersonPage``."""
+    page = selectors.keyset_page(
+        qs, keys, after=filters.after, limit=filters.limit, offset=filters.offset, prepare=prepare
+    )
+    return {
+        "total": page.count,
+        "more": page.more,
+        "next": page.next,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": page.items,
+    }
+
+
+@router.get(
+    "/units",
+    response=responses(200, UnitPage),
+    summary="房屋列表",
+    operation_id="unit_list",
+    description="您可见的房屋，按楼栋路径、房号排序。按键翻页：把返回的 next 作为 after 传回取下一页；"
+    "total 只数到 10,000（more 为 true 表示更多）。",
+)
 def unit_list(request: HttpRequest, filters: Query[UnitListQuery]) -> dict:
-    units = Unit.objects.visible_to(request.auth).select_related(*UNIT_RELATED)
-    if filters.estate:
-        units = units.filter(estate_id=filters.estate)
-    if filters.building:
-        units = units.filter(building_id=filters.building)
-    if filters.use:
-        units = units.filter(use=filters.use)
-    if filters.q:
-        units = units.filter(number__icontains=filters.q)
-    return paginate(units.order_by("path", "number", "id"), filters)
+    units = selectors.units_for_user(
+        request.auth, estate=filters.estate, building=filters.building, use=filters.use, q=filters.q
+    )
+    return _keyset(units, selectors.UNIT_KEYS, filters)
 
 
 @router.post(
@@ -241,7 +255,8 @@ def _people_out(request: HttpRequest, people: list[Person], *, reveal: bool = Fa
     response=responses(200, PersonPage),
     summary="人员列表",
     operation_id="person_list",
-    description="您可见的人员。手机号和身份证号对所有角色默认打码（138****1234），与页面相同；"
+    description="您可见的人员，按姓名排序；按键翻页：把返回的 next 作为 after 传回取下一页，total 只数到 10,000（more 为 true 表示更多）。"
+    "手机号和身份证号对所有角色默认打码（138****1234），与页面相同；"
     "需要完整号码时加 reveal=true：只限可查看完整号码的角色（其他角色返回 403 registry.reveal_contact），"
     "每次都写入审计记录，记下查看了哪些人的哪些号码（DOMAIN_RULES.md §I 31）。",
 )
@@ -250,7 +265,7 @@ def person_list(request: HttpRequest, filters: Query[PersonListQuery]) -> dict:
         can_reveal_contact.require(request.auth)  # refused before anything is read
     place = find_for_user(Place.objects, request.auth, filters.place, field="place") if filters.place else None
     people: QuerySet = selectors.people_for_user(request.auth, filters.q, under=place)
-    page = paginate(people, filters)
+    page = _keyset(people, selectors.PERSON_KEYS, filters)
     page["items"] = _people_out(request, page["items"], reveal=filters.reveal, how="人员列表")
     return page
 

@@ -101,17 +101,38 @@ class PlaceUpdateIn(Input):
     note: Text = Field(None, title="备注", max_length=2000)
 
 
+# --- Keyset paging (issue 14 §4) -------------------------------------------------------------------
+
+
+class KeysetQuery(PageQuery):
+    """Paging by key: pass the previous page's ``next`` as ``after``; as fast on page 1,000 as on page 1."""
+
+    after: Text | None = Field(
+        None,
+        max_length=400,
+        title="从此之后",
+        description="上一页返回的 next：从上一页最后一行之后接着取（按键翻页，翻得再深也一样快）；不填：第一页。",
+    )
+
+
+class KeysetPageFields(Schema):
+    """What a keyset page adds to ``Page``: ``total`` is exact up to 10,000; beyond it ``more`` is true."""
+
+    more: bool = Field(title="总数超过 10,000", description="true：total 只数到 10,000，实际更多（页面显示“10,000+”）")
+    next: str | None = Field(title="下一页", description="作为 after 传回取下一页；null：已是最后一页")
+
+
 # --- Units ----------------------------------------------------------------------------------------
 
 
-class UnitListQuery(PageQuery):
+class UnitListQuery(KeysetQuery):
     estate: ObjectId | None = Field(None, title="小区编号")
     building: ObjectId | None = Field(None, title="楼栋编号")
     use: UnitUse | None = Field(None, title="用途", description=choices_help(UnitUse))
     q: Text | None = Field(None, max_length=30, title="房号包含")
 
 
-class PlaceUnitsQuery(PageQuery):
+class PlaceUnitsQuery(KeysetQuery):
     use: UnitUse | None = Field(None, title="用途", description=choices_help(UnitUse))
 
 
@@ -159,8 +180,9 @@ def _area(value: Decimal | None) -> str | None:
     return None if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
-class UnitPage(Page[UnitOut]):
-    """One page of UnitOut rows with the total (a named schema so OpenAPI shows it by name)."""
+class UnitPage(Page[UnitOut], KeysetPageFields):
+    """One page of UnitOut rows in (path, number, id) order, with the total counted up to 10,000 and
+    the ``next`` cursor (a named schema so OpenAPI shows it by name)."""
 
 
 class UnitCreateIn(Input):
@@ -204,7 +226,7 @@ class RevealQuery(Schema):
     reveal: bool = Field(False, title="显示完整号码（留痕）", description=REVEAL_HELP)
 
 
-class PersonListQuery(PageQuery, RevealQuery):
+class PersonListQuery(KeysetQuery, RevealQuery):
     place: ObjectId | None = Field(None, title="登记地编号", description="此地点及其下级")
     q: Text | None = Field(None, max_length=50, title="姓名包含")
 
@@ -226,8 +248,9 @@ class PersonOut(Schema):
     note: str = Field(title="备注")
 
 
-class PersonPage(Page[PersonOut]):
-    """One page of PersonOut rows with the total (a named schema so OpenAPI shows it by name)."""
+class PersonPage(Page[PersonOut], KeysetPageFields):
+    """One page of PersonOut rows in (name, id) order, with the total counted up to 10,000 and the
+    ``next`` cursor (a named schema so OpenAPI shows it by name)."""
 
 
 class PersonUnmaskedOut(Schema):
