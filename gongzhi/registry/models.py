@@ -197,13 +197,14 @@ class PersonQuerySet(ScopedQuerySet):
     def _q(self, prefixes: tuple[str, ...]) -> Q:
         # Only current ownership and residency bring a person into an estate's scope: someone who
         # moved away years ago is no business of their old estate's staff.
-        current = {"person": OuterRef("pk"), "until__isnull": True}
-        owns = Ownership.objects.filter(**current).filter(path_q("unit__path", prefixes))
-        lives = Residency.objects.filter(**current).filter(path_q("unit__path", prefixes))
-        # place_id IN (the places under the prefixes): a hashed list of ids the database tests each
-        # row against without joining the place table, so a list can walk person_name_id in order.
+        # Each part as IN (a subquery the database runs once and hashes) rather than a join or an
+        # EXISTS per person: testing a row is then a lookup, so a list can walk person_name_id in
+        # order, and a count of a community's people does not probe every person of the city.
+        units = Unit.objects.filter(path_q("path", prefixes)).values("pk")
+        owns = Ownership.objects.filter(until__isnull=True, unit_id__in=units).values("person_id")
+        lives = Residency.objects.filter(until__isnull=True, unit_id__in=units).values("person_id")
         places = Place.objects.filter(path_q("path", prefixes)).values("pk")
-        return Q(place_id__in=places) | Q(Exists(owns)) | Q(Exists(lives))
+        return Q(place_id__in=places) | Q(pk__in=owns) | Q(pk__in=lives)
 
     def visible_to(self, user):  # noqa: ANN001, ANN201 - same signature as the base
         from gongzhi.core.scoping import scope_of
