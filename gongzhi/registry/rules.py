@@ -83,10 +83,12 @@ def encode_cursor(values: list | tuple) -> str:
 def decode_cursor(text: str, kinds: tuple[type, ...]) -> list | None:
     """The sort key an ``after`` cursor carries, checked against the key's types (str or int per
     part); ``None`` for anything that is not a cursor this list handed out."""
+    if len(text) > 1000:  # a cursor of ours is a few hundred characters at most
+        return None
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         values = json.loads(raw)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
     if not isinstance(values, list) or len(values) != len(kinds):
         return None

@@ -235,7 +235,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "q": q,
-            "page_query": _query(q=q),
             "can_search_phone": scope_of(request.user).unmasked_phone,
         },
     )

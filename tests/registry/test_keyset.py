@@ -27,6 +27,17 @@ def test_anything_but_our_cursor_is_refused(text):
     assert rules.decode_cursor(text, (str, int)) is None
 
 
+@given(st.text(max_size=2000))
+def test_no_text_breaks_the_decoder(text):
+    decoded = rules.decode_cursor(text, (str, int))  # never raises
+    assert decoded is None or [type(v) for v in decoded] == [str, int]
+
+
+def test_a_deeply_nested_cursor_is_refused():
+    assert rules.decode_cursor(rules.encode_cursor([[[[[[[[1]]]]]]]]), (str, int)) is None
+    assert rules.decode_cursor("W" * 5000, (str, int)) is None
+
+
 def test_count_label_says_10000_plus_beyond_the_cap():
     assert (rules.count_label(9_999, False), rules.count_label(10_000, True)) == ("9,999", "10,000+")
 
@@ -118,7 +129,8 @@ def test_people_page_says_10000_plus(world, monkeypatch):
     assert "共 1+ 人" in body
 
 
-def test_people_page_refuses_a_forged_cursor_with_400(world):
-    response = world.client_for("street_officer").get(reverse("registry:person_list"), {"after": "%%%"})
+@pytest.mark.parametrize("after", ["%%%", "测", "\x00", rules.encode_cursor(["a", 2**70])])
+def test_people_page_refuses_a_forged_cursor_with_400(world, after):
+    response = world.client_for("street_officer").get(reverse("registry:person_list"), {"after": after})
     assert response.status_code == 400
     assert "翻页位置无效" in response.content.decode()
