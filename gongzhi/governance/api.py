@@ -104,6 +104,7 @@ def party_org_list(request: HttpRequest, filters: Query[PartyOrgListQuery]) -> d
     response=responses(200, PartyOrgDetailOut),
     summary="党组织详情（含党员）",
     operation_id="party_org_detail",
+    description="党组织及其党员。党员、委员只列编号和姓名，不含手机号、身份证号（需要时以人员编号查台账接口，打码规则同人员列表）。",
 )
 def party_org_detail(request: HttpRequest, org_id: ObjectId) -> PartyOrganisation:
     members = PartyMembership.objects.select_related("person").order_by("post", "id")
@@ -119,6 +120,7 @@ def party_org_detail(request: HttpRequest, org_id: ObjectId) -> PartyOrganisatio
     response=responses(200, ResidentsCommitteePage),
     summary="居委会列表",
     operation_id="residents_committee_list",
+    description="您可见地点上的居委会；办公电话是对居民公布的电话，与页面一样不打码。",
 )
 def residents_committee_list(request: HttpRequest, filters: Query[ResidentsCommitteeListQuery]) -> dict:
     rows = ResidentsCommittee.objects.visible_to(request.auth).select_related("place")
@@ -177,7 +179,7 @@ def committee_create(request: HttpRequest, payload: CommitteeCreateIn) -> Status
     response=responses(200, CommitteeDetailOut),
     summary="业委会/物管会详情（含委员与组成提示）",
     operation_id="committee_detail",
-    description="委员会详情：委员，以及不符合组成规则之处（DOMAIN_RULES.md §E 20–21，只提示，不拒绝）。",
+    description="委员会详情：委员，以及不符合组成规则之处（DOMAIN_RULES.md §E 20–21，只提示，不拒绝）。党员、委员只列编号和姓名，不含手机号、身份证号（需要时以人员编号查台账接口，打码规则同人员列表）。",
 )
 def committee_detail(request: HttpRequest, committee_id: ObjectId) -> OwnersCommittee:
     return _committee_detail(request, committee_id)
@@ -208,7 +210,8 @@ def committee_member_add(request: HttpRequest, committee_id: ObjectId, payload: 
     response=responses(200, CompanyPage),
     summary="物业企业列表",
     operation_id="company_list",
-    description="在您可见范围内登记、或为其中小区服务的物业企业。",
+    description="在您可见范围内登记、或为其中小区服务的物业企业。服务电话是企业对外公布的电话，与页面一样不打码；"
+    "联系人只给姓名。",
 )
 def company_list(request: HttpRequest, filters: Query[CompanyListQuery]) -> dict:
     rows = PropertyCompany.objects.visible_to(request.auth)
@@ -222,6 +225,7 @@ def company_list(request: HttpRequest, filters: Query[CompanyListQuery]) -> dict
     response=responses(200, CompanyDetailOut),
     summary="物业企业详情（含可见的服务合同）",
     operation_id="company_detail",
+    description="物业企业及您可见范围内的服务合同；服务电话不打码（企业对外公布的电话，与页面相同）。",
 )
 def company_detail(request: HttpRequest, company_id: ObjectId) -> dict:
     company = find_for_user(PropertyCompany.objects, request.auth, company_id)

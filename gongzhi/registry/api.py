@@ -22,10 +22,7 @@ from gongzhi.core.api_support import (
     service_errors,
     validation_error,
 )
-from gongzhi.core.audit import audit_record
-from gongzhi.core.masking import mask_id_number, mask_phone
-from gongzhi.core.models import AuditAction
-from gongzhi.core.scoping import Scope, scope_of
+from gongzhi.core.masking import mask_phone
 from gongzhi.registry import selectors, services
 from gongzhi.registry.errors import RegistryError as ErrorCode
 from gongzhi.registry.models import Grid, Organisation, Ownership, Person, Place, Residency, Unit
@@ -56,6 +53,7 @@ from gongzhi.registry.schemas import (
     ResidencyListQuery,
     ResidencyOut,
     ResidencyPage,
+    RevealQuery,
     UnitCreateIn,
     UnitListQuery,
     UnitOut,
@@ -145,27 +143,41 @@ def place_update(request: HttpRequest, place_id: ObjectId, payload: PlaceUpdateI
 )
 def place_units(request: HttpRequest, place_id: ObjectId, filters: Query[PlaceUnitsQuery]) -> dict:
     place = find_for_user(Place.objects, request.auth, place_id)
-    units = Unit.objects.visible_to(request.auth).filter(path__startswith=place.path).select_related(*UNIT_RELATED)
-    if filters.use:
-        units = units.filter(use=filters.use)
-    return paginate(units.order_by("path", "number", "id"), filters)
+    units = selectors.units_for_user(request.auth, under=place, use=filters.use)
+    return _keyset(units, selectors.UNIT_KEYS, filters)
 
 
 # --- Units ----------------------------------------------------------------------------------------
 
 
-@router.get("/units", response=responses(200, UnitPage), summary="房屋列表", operation_id="unit_list")
+def _keyset(qs: QuerySet, keys: tuple, filters: Any, prepare: Any = None) -> dict[str, Any]:
+    """A keyset page in the shape of ``UnitPage`` / ``PersonPage``."""
+    page = selectors.keyset_page(
+        qs, keys, after=filters.after, limit=filters.limit, offset=filters.offset, prepare=prepare
+    )
+    return {
+        "total": page.count,
+        "more": page.more,
+        "next": page.next,
+        "limit": filters.limit,
+        "offset": filters.offset,
+        "items": page.items,
+    }
+
+
+@router.get(
+    "/units",
+    response=responses(200, UnitPage),
+    summary="房屋列表",
+    operation_id="unit_list",
+    description="您可见的房屋，按楼栋路径、房号排序。按键翻页：把返回的 next 作为 after 传回取下一页；"
+    "total 只数到 10,000（more 为 true 表示更多）。",
+)
 def unit_list(request: HttpRequest, filters: Query[UnitListQuery]) -> dict:
-    units = Unit.objects.visible_to(request.auth).select_related(*UNIT_RELATED)
-    if filters.estate:
-        units = units.filter(estate_id=filters.estate)
-    if filters.building:
-        units = units.filter(building_id=filters.building)
-    if filters.use:
-        units = units.filter(use=filters.use)
-    if filters.q:
-        units = units.filter(number__icontains=filters.q)
-    return paginate(units.order_by("path", "number", "id"), filters)
+    units = selectors.units_for_user(
+        request.auth, estate=filters.estate, building=filters.building, use=filters.use, q=filters.q
+    )
+    return _keyset(units, selectors.UNIT_KEYS, filters)
 
 
 @router.post(
@@ -210,40 +222,32 @@ def unit_update(request: HttpRequest, unit_id: ObjectId, payload: UnitUpdateIn) 
 # --- People ---------------------------------------------------------------------------------------
 
 
-def _person_out(person: Person, scope: Scope) -> dict[str, Any]:
-    """A person with phone and ID number masked unless the caller's roles may see them (DOMAIN_RULES.md §I 31)."""
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _person_out(person: Person, contact: selectors.Contact) -> dict[str, Any]:
+    """A person with phone and ID number as ``selectors.contacts_for`` gave them: masked, as on the
+    pages, unless revealed (DOMAIN_RULES.md §I 31)."""
     return {
         "id": person.pk,
         "name": person.name,
         "place_id": person.place_id,
-        "phone": person.phone if scope.unmasked_phone else mask_phone(person.phone),
-        "phone_masked": bool(person.phone) and not scope.unmasked_phone,
-        "id_number": person.id_number if scope.unmasked_id else mask_id_number(person.id_number),
-        "id_number_masked": bool(person.id_number) and not scope.unmasked_id,
+        "phone": contact.phone,
+        "phone_masked": bool(person.phone) and not contact.phone_revealed,
+        "id_number": contact.id_number,
+        "id_number_masked": bool(person.id_number) and not contact.id_revealed,
         "gender": person.gender,
         # the birth date is digits 7–14 of the ID number: shown only with the whole number
-        "birth_date": person.birth_date if scope.unmasked_id else None,
+        "birth_date": person.birth_date if contact.id_revealed else None,
         "is_party_member": person.is_party_member,
         "note": person.note,
     }
 
 
-def _audit_unmasked(request: HttpRequest, people: list[Person], scope: Scope, how: str) -> None:
-    """Log every read of whole phone or ID numbers (DOMAIN_RULES.md §I 31)."""
-    shown = [p for p in people if (scope.unmasked_phone and p.phone) or (scope.unmasked_id and p.id_number)]
-    if not shown:
-        return
-    what = "、".join(w for w, ok in (("手机号", scope.unmasked_phone), ("身份证号", scope.unmasked_id)) if ok)
-    audit_record(
-        actor=request.auth,
-        action=AuditAction.READ_PERSONAL,
-        event="registry.people.read_unmasked",
-        object_type=Person._meta.label_lower,
-        object_id=shown[0].pk if len(shown) == 1 else "",
-        summary=f"接口{how}：查看 {len(shown)} 人的完整{what}",
-        after={"person_ids": [p.pk for p in shown]},
-        ip=request.META.get("REMOTE_ADDR"),
-    )
+def _people_out(request: HttpRequest, people: list[Person], *, reveal: bool = False, how: str = "") -> list[dict]:
+    contacts = selectors.contacts_for(user=request.auth, people=people, reveal=reveal, ip=_ip(request), how=how)
+    return [_person_out(p, contacts[p.pk]) for p in people]
 
 
 @router.get(
@@ -251,15 +255,18 @@ def _audit_unmasked(request: HttpRequest, people: list[Person], scope: Scope, ho
     response=responses(200, PersonPage),
     summary="人员列表",
     operation_id="person_list",
-    description="您可见的人员。手机号和身份证号默认打码（138****1234），有权限的角色可见完整号码，每次查看完整号码都会留痕（DOMAIN_RULES.md §I 31）。",
+    description="您可见的人员，按姓名排序；按键翻页：把返回的 next 作为 after 传回取下一页，total 只数到 10,000（more 为 true 表示更多）。"
+    "手机号和身份证号对所有角色默认打码（138****1234），与页面相同；"
+    "需要完整号码时加 reveal=true：只限可查看完整号码的角色（其他角色返回 403 registry.reveal_contact），"
+    "每次都写入审计记录，记下查看了哪些人的哪些号码（DOMAIN_RULES.md §I 31）。",
 )
 def person_list(request: HttpRequest, filters: Query[PersonListQuery]) -> dict:
-    scope = scope_of(request.auth)
+    if filters.reveal:
+        can_reveal_contact.require(request.auth)  # refused before anything is read
     place = find_for_user(Place.objects, request.auth, filters.place, field="place") if filters.place else None
     people: QuerySet = selectors.people_for_user(request.auth, filters.q, under=place)
-    page = paginate(people, filters)
-    _audit_unmasked(request, page["items"], scope, "人员列表")
-    page["items"] = [_person_out(p, scope) for p in page["items"]]
+    page = _keyset(people, selectors.PERSON_KEYS, filters)
+    page["items"] = _people_out(request, page["items"], reveal=filters.reveal, how="人员列表")
     return page
 
 
@@ -268,7 +275,7 @@ def person_list(request: HttpRequest, filters: Query[PersonListQuery]) -> dict:
     response=responses(201, PersonOut, write=True),
     summary="登记人员",
     operation_id="person_create",
-    description="在您有权修改的地点（通常是小区或社区）登记人员。",
+    description="在您有权修改的地点（通常是小区或社区）登记人员。返回的手机号和身份证号打码；完整号码见 /people/{person_id}/unmasked。",
 )
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
     user = request.auth
@@ -276,9 +283,7 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
     fields = payload.model_dump(exclude={"name", "place_id"})
     with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
         person = services.person_create(name=payload.name, place=place, actor=user, **fields)
-    scope = scope_of(user)
-    _audit_unmasked(request, [person], scope, "登记人员")
-    return Status(201, _person_out(person, scope))
+    return Status(201, _people_out(request, [person])[0])
 
 
 @router.get(
@@ -286,13 +291,11 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status:
     response=responses(200, PersonOut),
     summary="人员详情",
     operation_id="person_detail",
-    description="人员详情；打码规则与留痕同人员列表。",
+    description="人员详情。手机号和身份证号默认打码；加 reveal=true 取完整号码，规则与留痕同人员列表。",
 )
-def person_detail(request: HttpRequest, person_id: ObjectId) -> dict:
-    scope = scope_of(request.auth)
+def person_detail(request: HttpRequest, person_id: ObjectId, filters: Query[RevealQuery]) -> dict:
     person = find_for_user(Person.objects, request.auth, person_id)
-    _audit_unmasked(request, [person], scope, "人员详情")
-    return _person_out(person, scope)
+    return _people_out(request, [person], reveal=filters.reveal, how="人员详情")[0]
 
 
 @router.patch(
@@ -300,16 +303,14 @@ def person_detail(request: HttpRequest, person_id: ObjectId) -> dict:
     response=responses(200, PersonOut, write=True),
     summary="修改人员",
     operation_id="person_update",
-    description="修改人员信息，只改提交的字段。",
+    description="修改人员信息，只改提交的字段。返回的手机号和身份证号打码；完整号码见 /people/{person_id}/unmasked。",
 )
 def person_update(request: HttpRequest, person_id: ObjectId, payload: PersonUpdateIn) -> dict:
     person = find_for_user(Person.objects.select_related("place"), request.auth, person_id)
     changes = _changes(payload)
     with service_errors(conflict_code=ErrorCode.ID_NUMBER_TAKEN, constraints=PERSON_CONSTRAINTS):
         person = services.person_update(person=person, actor=request.auth, **changes)
-    scope = scope_of(request.auth)
-    _audit_unmasked(request, [person], scope, "修改人员")
-    return _person_out(person, scope)
+    return _people_out(request, [person])[0]
 
 
 @router.get(
@@ -317,22 +318,13 @@ def person_update(request: HttpRequest, person_id: ObjectId, payload: PersonUpda
     response=responses(200, PersonUnmaskedOut),
     summary="查看完整手机号/身份证号（留痕）",
     operation_id="person_unmasked",
-    description="查看完整的手机号和身份证号，仅限需要的角色（街道、社区等），每次调用写入审计记录（DOMAIN_RULES.md §I 31）；其他角色返回 403。",
+    description="查看完整的手机号和身份证号（同人员详情加 reveal=true），仅限需要的角色（街道、社区等），"
+    "每次调用写入审计记录（DOMAIN_RULES.md §I 31）；其他角色返回 403 registry.reveal_contact。",
 )
 def person_unmasked(request: HttpRequest, person_id: ObjectId) -> dict:
-    scope = scope_of(request.auth)
     person = find_for_user(Person.objects, request.auth, person_id)
-    can_reveal_contact.require(request.auth, person)
-    what = "、".join(w for w, ok in (("手机号", scope.unmasked_phone), ("身份证号", scope.unmasked_id)) if ok)
-    audit_record(
-        actor=request.auth,
-        action=AuditAction.READ_PERSONAL,
-        event="registry.person.contact_revealed",
-        obj=person,
-        summary=f"接口查看 {person.name} 的完整{what}",
-        ip=request.META.get("REMOTE_ADDR"),
-    )
-    out = _person_out(person, scope)
+    contact = selectors.person_reveal_contact(user=request.auth, person=person, ip=_ip(request))
+    out = _person_out(person, contact)
     return {k: out[k] for k in ("id", "name", "phone", "phone_masked", "id_number", "id_number_masked")}
 
 
@@ -431,15 +423,36 @@ def residency_create(request: HttpRequest, unit_id: ObjectId, payload: Residency
     response=responses(200, OrganisationPage),
     summary="业主单位列表",
     operation_id="organisation_list",
-    description="在您可见范围内登记、或在其中拥有房屋的业主单位（产权单位、开发建设单位等）。",
+    description="在您可见范围内登记、或在其中拥有房屋的业主单位（产权单位、开发建设单位等）。"
+    "联系电话默认打码（138****1234）；加 reveal=true 取完整号码，规则与留痕同人员列表。",
 )
 def organisation_list(request: HttpRequest, filters: Query[OrganisationListQuery]) -> dict:
+    if filters.reveal:
+        can_reveal_contact.require(request.auth)
     rows = Organisation.objects.visible_to(request.auth)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
     if filters.q:
         rows = rows.filter(name__icontains=filters.q)
-    return paginate(rows.order_by("name", "id"), filters)
+    page = paginate(rows.order_by("name", "id"), filters)
+    phones = selectors.organisation_phones_for(
+        user=request.auth, organisations=page["items"], reveal=filters.reveal, ip=_ip(request), how="业主单位列表"
+    )
+    page["items"] = [_organisation_out(o, phones[o.pk]) for o in page["items"]]
+    return page
+
+
+def _organisation_out(organisation: Organisation, whole_phone: str | None) -> dict[str, Any]:
+    return {
+        "id": organisation.pk,
+        "kind": organisation.kind,
+        "name": organisation.name,
+        "credit_code": organisation.credit_code,
+        "contact_name": organisation.contact_name,
+        "contact_phone": whole_phone if whole_phone is not None else mask_phone(organisation.contact_phone),
+        "contact_phone_masked": bool(organisation.contact_phone) and whole_phone is None,
+        "place_id": organisation.place_id,
+    }
 
 
 @router.get(

@@ -171,7 +171,12 @@ class Unit(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(area__isnull=True) | Q(area__gt=0), name="unit_area_positive"),
         ]
-        indexes = [models.Index(fields=["estate", "use"], name="unit_estate_use")]
+        indexes = [
+            models.Index(fields=["estate", "use"], name="unit_estate_use"),
+            # the unit lists page by (path, number, id) and scope by a path prefix: a walk of this
+            # index from the prefix reads only the page's rows (issue 14 §4)
+            models.Index(fields=["path", "number", "id"], name="unit_path_number_id"),
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -192,10 +197,14 @@ class PersonQuerySet(ScopedQuerySet):
     def _q(self, prefixes: tuple[str, ...]) -> Q:
         # Only current ownership and residency bring a person into an estate's scope: someone who
         # moved away years ago is no business of their old estate's staff.
-        current = {"person": OuterRef("pk"), "until__isnull": True}
-        owns = Ownership.objects.filter(**current).filter(path_q("unit__path", prefixes))
-        lives = Residency.objects.filter(**current).filter(path_q("unit__path", prefixes))
-        return path_q("place__path", prefixes) | Q(Exists(owns)) | Q(Exists(lives))
+        # Each part as IN (a subquery the database runs once and hashes) rather than a join or an
+        # EXISTS per person: testing a row is then a lookup, so a list can walk person_name_id in
+        # order, and a count of a community's people does not probe every person of the city.
+        units = Unit.objects.filter(path_q("path", prefixes)).values("pk")
+        owns = Ownership.objects.filter(until__isnull=True, unit_id__in=units).values("person_id")
+        lives = Residency.objects.filter(until__isnull=True, unit_id__in=units).values("person_id")
+        places = Place.objects.filter(path_q("path", prefixes)).values("pk")
+        return Q(place_id__in=places) | Q(pk__in=owns) | Q(pk__in=lives)
 
     def visible_to(self, user):  # noqa: ANN001, ANN201 - same signature as the base
         from gongzhi.core.scoping import scope_of
@@ -244,6 +253,12 @@ class Person(TimeStampedModel):
         ordering = ["name", "id"]
         constraints = [
             models.UniqueConstraint(fields=["id_number"], condition=~Q(id_number=""), name="person_unique_id_number"),
+        ]
+        # The people list pages by (name, id) (issue 14 §4): one index in that order for the whole
+        # visible set, one per registration place for a list narrowed to a place.
+        indexes = [
+            models.Index(fields=["name", "id"], name="person_name_id"),
+            models.Index(fields=["place", "name", "id"], name="person_place_name_id"),
         ]
 
     def __str__(self) -> str:

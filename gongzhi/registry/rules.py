@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from decimal import Decimal
 
 # Values of AreaSource, in the order of SPC-BDO art. 8 (DOMAIN_RULES.md §C 11).
@@ -63,3 +65,39 @@ def id_number_valid(id_number: str) -> bool:
 def id_check_digit(first17: str) -> str:
     total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
+
+
+# --- Keyset paging (issue 14 §4) ------------------------------------------------------------------
+
+COUNT_CAP = 10_000
+"""Lists count their rows exactly up to this many and say "10,000+" beyond: an exact count of a
+city's million people costs a scan of them all on every page."""
+
+
+def encode_cursor(values: list | tuple) -> str:
+    """The ``after`` cursor of a list: the sort key of the last row shown, opaque to the caller."""
+    raw = json.dumps(list(values), ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str, kinds: tuple[type, ...]) -> list | None:
+    """The sort key an ``after`` cursor carries, checked against the key's types (str or int per
+    part); ``None`` for anything that is not a cursor this list handed out."""
+    if len(text) > 1000:  # a cursor of ours is a few hundred characters at most
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        values = json.loads(raw)
+    except (ValueError, TypeError, RecursionError):
+        return None
+    if not isinstance(values, list) or len(values) != len(kinds):
+        return None
+    for value, kind in zip(values, kinds, strict=True):
+        if type(value) is not kind or (kind is int and not 0 < value < 2**63) or (kind is str and len(value) > 255):
+            return None
+    return values
+
+
+def count_label(count: int, more: bool) -> str:
+    """How a list says its size: exact, or "10,000+" when there are more than were counted."""
+    return f"{COUNT_CAP:,}+" if more else f"{count:,}"

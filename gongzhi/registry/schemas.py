@@ -102,17 +102,38 @@ class PlaceUpdateIn(Input):
     note: Text = Field(None, title="备注", max_length=2000)
 
 
+# --- Keyset paging (issue 14 §4) -------------------------------------------------------------------
+
+
+class KeysetQuery(PageQuery):
+    """Paging by key: pass the previous page's ``next`` as ``after``; as fast on page 1,000 as on page 1."""
+
+    after: Text | None = Field(
+        None,
+        max_length=400,
+        title="从此之后",
+        description="上一页返回的 next：从上一页最后一行之后接着取（按键翻页，翻得再深也一样快）；不填：第一页。",
+    )
+
+
+class KeysetPageFields(Schema):
+    """What a keyset page adds to ``Page``: ``total`` is exact up to 10,000; beyond it ``more`` is true."""
+
+    more: bool = Field(title="总数超过 10,000", description="true：total 只数到 10,000，实际更多（页面显示“10,000+”）")
+    next: str | None = Field(title="下一页", description="作为 after 传回取下一页；null：已是最后一页")
+
+
 # --- Units ----------------------------------------------------------------------------------------
 
 
-class UnitListQuery(PageQuery):
+class UnitListQuery(KeysetQuery):
     estate: ObjectId | None = Field(None, title="小区编号")
     building: ObjectId | None = Field(None, title="楼栋编号")
     use: UnitUse | None = Field(None, title="用途", description=choices_help(UnitUse))
     q: Text | None = Field(None, max_length=30, title="房号包含")
 
 
-class PlaceUnitsQuery(PageQuery):
+class PlaceUnitsQuery(KeysetQuery):
     use: UnitUse | None = Field(None, title="用途", description=choices_help(UnitUse))
 
 
@@ -160,8 +181,9 @@ def _area(value: Decimal | None) -> str | None:
     return None if value is None else f"{Decimal(value).quantize(Decimal('0.01'))}"
 
 
-class UnitPage(Page[UnitOut]):
-    """One page of UnitOut rows with the total (a named schema so OpenAPI shows it by name)."""
+class UnitPage(Page[UnitOut], KeysetPageFields):
+    """One page of UnitOut rows in (path, number, id) order, with the total counted up to 10,000 and
+    the ``next`` cursor (a named schema so OpenAPI shows it by name)."""
 
 
 class UnitCreateIn(Input):
@@ -193,13 +215,26 @@ class UnitUpdateIn(Input):
 # --- People ---------------------------------------------------------------------------------------
 
 
-class PersonListQuery(PageQuery):
+REVEAL_HELP = (
+    "true：返回完整的手机号和身份证号（只限可查看完整号码的角色，如街道、社区工作人员；每次都写入审计记录）；"
+    "其他角色返回 403 registry.reveal_contact。不填：号码打码，与页面相同（138****1234）。"
+)
+
+
+class RevealQuery(Schema):
+    """The explicit, audited request for whole phone and ID numbers (DOMAIN_RULES.md §I 31)."""
+
+    reveal: bool = Field(False, title="显示完整号码（留痕）", description=REVEAL_HELP)
+
+
+class PersonListQuery(KeysetQuery, RevealQuery):
     place: ObjectId | None = Field(None, title="登记地编号", description="此地点及其下级")
     q: Text | None = Field(None, max_length=50, title="姓名包含")
 
 
 class PersonOut(Schema):
-    """Phone and ID numbers are masked (138****1234) unless the caller's roles may see them."""
+    """Phone and ID numbers are masked (138****1234) unless the caller asked for them whole (``reveal``)
+    and their roles may see them."""
 
     id: int
     name: str = Field(title="姓名")
@@ -209,13 +244,14 @@ class PersonOut(Schema):
     id_number: str = Field(title="身份证号")
     id_number_masked: bool = Field(title="身份证号已打码")
     gender: Gender = Field(title="性别", description=choices_help(Gender))
-    birth_date: Day | None = Field(title="出生日期")
+    birth_date: Day | None = Field(title="出生日期", description="出生日期可由身份证号推出：只随完整身份证号返回")
     is_party_member: bool = Field(title="党员")
     note: str = Field(title="备注")
 
 
-class PersonPage(Page[PersonOut]):
-    """One page of PersonOut rows with the total (a named schema so OpenAPI shows it by name)."""
+class PersonPage(Page[PersonOut], KeysetPageFields):
+    """One page of PersonOut rows in (name, id) order, with the total counted up to 10,000 and the
+    ``next`` cursor (a named schema so OpenAPI shows it by name)."""
 
 
 class PersonUnmaskedOut(Schema):
@@ -319,7 +355,7 @@ class ResidencyCreateIn(Input):
 # --- Organisations and grids ----------------------------------------------------------------------
 
 
-class OrganisationListQuery(PageQuery):
+class OrganisationListQuery(PageQuery, RevealQuery):
     kind: OrganisationKind | None = Field(None, title="类型", description=choices_help(OrganisationKind))
     q: Text | None = Field(None, max_length=120, title="名称包含")
 
@@ -330,7 +366,8 @@ class OrganisationOut(Schema):
     name: str = Field(title="名称")
     credit_code: str = Field(title="统一社会信用代码")
     contact_name: str = Field(title="联系人")
-    contact_phone: str = Field(title="联系电话")
+    contact_phone: str = Field(title="联系电话", description="默认打码（138****1234），完整号码见 reveal")
+    contact_phone_masked: bool = Field(title="联系电话已打码")
     place_id: int = Field(title="登记地编号")
 
 

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat, Length
 
 from gongzhi.core.audit import audit_record
+from gongzhi.core.errors import invalid
 from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import Scope, get_for_user, path_q, scope_of
@@ -76,6 +77,77 @@ def _current_owners_prefetch() -> Prefetch:
         queryset=Ownership.objects.current().select_related("person", "organisation").order_by("id"),
         to_attr="current_owners",
     )
+
+
+# --- keyset pages (issue 14 §4) --------------------------------------------------------------------
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list read by key, not by offset: the rows after the cursor, the cursor of the
+    next page (``None`` on the last), and the list's size counted exactly up to ``rules.COUNT_CAP``
+    (``more``: there are more than that). Costs the page's rows plus a count of at most
+    ``COUNT_CAP + 1`` rows, whatever the list's size and however deep the page."""
+
+    items: list[Any]
+    count: int
+    more: bool
+    next: str | None
+    first: bool
+
+    @property
+    def count_label(self) -> str:
+        return rules.count_label(self.count, self.more)
+
+
+def _after_q(names: list[str], values: list[Any]) -> Q:
+    """Rows whose (names…) come after (values…) in ascending order; the leading ``>=`` lets the
+    database start its walk of an index in the sort order at the cursor."""
+    q = Q(**{f"{names[0]}__gt": values[0]})
+    for i in range(1, len(names)):
+        q |= Q(**dict(zip(names[:i], values[:i], strict=True)), **{f"{names[i]}__gt": values[i]})
+    return Q(**{f"{names[0]}__gte": values[0]}) & q
+
+
+def keyset_page(
+    qs: QuerySet,
+    keys: tuple[tuple[str, type], ...],
+    *,
+    after: str | None,
+    limit: int,
+    prepare: Any = None,
+    offset: int = 0,
+) -> KeysetPage:
+    """``qs`` sorted by ``keys`` (model fields of the row, the last one unique), the page after the
+    ``after`` cursor; ``prepare`` adds what the page's rows need (prefetches) to the page only.
+    ``offset`` is for old API clients and is read by counting rows, so it stays bounded (MAX_OFFSET)."""
+    names = [name for name, _ in keys]
+    ordered = qs.order_by(*names)
+    rows_qs = ordered
+    if after:
+        values = rules.decode_cursor(after, tuple(kind for _, kind in keys))
+        if values is None:
+            raise invalid("after", "翻页位置无效，请从第一页重新开始")
+        rows_qs = ordered.filter(_after_q(names, values))
+    if prepare is not None:
+        rows_qs = prepare(rows_qs)
+    rows = list(rows_qs[offset : offset + limit + 1])
+    cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        cursor = rules.encode_cursor([getattr(rows[-1], name) for name in names])
+    counted = qs.order_by().values("pk")[: rules.COUNT_CAP + 1].count()
+    return KeysetPage(
+        items=rows,
+        count=min(counted, rules.COUNT_CAP),
+        more=counted > rules.COUNT_CAP,
+        next=cursor,
+        first=not after and not offset,
+    )
+
+
+PERSON_KEYS: tuple[tuple[str, type], ...] = (("name", str), ("id", int))
+UNIT_KEYS: tuple[tuple[str, type], ...] = (("path", str), ("number", str), ("id", int))
 
 
 # --- estates -------------------------------------------------------------------------------------
@@ -295,6 +367,37 @@ def estate_unit_pages(user: Any, estate: Place, q: str | None = None, building: 
     return UnitsByBuilding(_estate_units(user, estate, q, building))
 
 
+def units_for_user(
+    user: Any,
+    *,
+    under: Place | None = None,
+    estate: int | None = None,
+    building: int | None = None,
+    use: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Unit]:
+    """The units the user may see (under ``under`` when given), for a list read by ``UNIT_KEYS``.
+
+    The scope is a prefix of ``path``, the first column of ``unit_path_number_id``; the smallest
+    prefix is also given as a lower bound (``path >= prefix``), which every collation keeps, so the
+    database starts its walk of that index at the scope instead of at the city's first unit."""
+    scope = scope_of(user)
+    qs = Unit.objects.visible_to(user).select_related("building", "entrance")
+    if under is not None:
+        qs = qs.filter(path__startswith=under.path, path__gte=under.path)
+    elif not scope.everything and scope.read_paths and not (scope.unit_ids or scope.public_paths):
+        qs = qs.filter(path__gte=min(scope.read_paths))
+    if estate:
+        qs = qs.filter(estate_id=estate)
+    if building:
+        qs = qs.filter(building_id=building)
+    if use:
+        qs = qs.filter(use=use)
+    if q:
+        qs = qs.filter(number__icontains=q)
+    return qs
+
+
 def unit_for_user(user: Any, pk: Any) -> Unit:
     """One unit the user may see (404 otherwise), with its estate, community and street."""
     return get_for_user(
@@ -444,7 +547,7 @@ def people_for_user(user: Any, q: str | None = None, *, under: Place | None = No
     scope = scope_of(user)
     qs = Person.objects.visible_to(user).select_related("place")
     if under is not None:
-        qs = qs.filter(place__path__startswith=under.path)
+        qs = qs.filter(place_id__in=Place.objects.filter(path__startswith=under.path).values("pk"))
     for token in _tokens(q):
         match = Q(name__icontains=token)
         if scope.unmasked_phone and token.replace("-", "").isdigit() and len(token) >= 4:
@@ -557,6 +660,69 @@ def person_reveal_contact(*, user: Any, person: Person, ip: str | None = None) -
             ip=ip,
         )
     return contact
+
+
+def contacts_for(
+    *, user: Any, people: list[Person], reveal: bool = False, ip: str | None = None, how: str = ""
+) -> dict[int, Contact]:
+    """Each person's phone and ID number for an API answer: masked, as on every page, unless the
+    caller asked for them whole (``reveal``). A request to reveal is refused (``Forbidden``) to the
+    roles not allowed (``registry.reveal_contact``) and otherwise writes one audit row naming the
+    people and the fields read, never the values (DOMAIN_RULES.md §I 31). A masked read writes none."""
+    if not reveal:
+        return {p.pk: person_contact_masked(p) for p in people}
+    can_reveal_contact.require(user)
+    scope = scope_of(user)
+    contacts = {}
+    for p in people:
+        masked = person_contact_masked(p)
+        contacts[p.pk] = Contact(
+            phone=p.phone if scope.unmasked_phone else masked.phone,
+            id_number=p.id_number if scope.unmasked_id else masked.id_number,
+            phone_revealed=scope.unmasked_phone,
+            id_revealed=scope.unmasked_id,
+        )
+    shown = [p for p in people if (scope.unmasked_phone and p.phone) or (scope.unmasked_id and p.id_number)]
+    fields = [f for f, ok in (("phone", scope.unmasked_phone), ("id_number", scope.unmasked_id)) if ok]
+    _audit_revealed(user, shown, how, ip, fields)
+    return contacts
+
+
+def organisation_phones_for(
+    *, user: Any, organisations: list[Any], reveal: bool = False, ip: str | None = None, how: str = ""
+) -> dict[int, str | None]:
+    """Each organisation's contact phone (联系电话, a contact person's number) for an API answer:
+    masked unless revealed, as ``contacts_for``; ``None`` where the value stays masked."""
+    if not reveal:
+        return {o.pk: None for o in organisations}
+    can_reveal_contact.require(user)
+    scope = scope_of(user)
+    if not scope.unmasked_phone:
+        return {o.pk: None for o in organisations}
+    _audit_revealed(user, [o for o in organisations if o.contact_phone], how, ip, ["contact_phone"])
+    return {o.pk: o.contact_phone for o in organisations}
+
+
+def _audit_revealed(user: Any, rows: list[Any], how: str, ip: str | None, fields: list[str]) -> None:
+    """One audit row for an API read of whole numbers: which rows and which fields, never the values."""
+    if not rows or not fields:
+        return
+    label = rows[0]._meta.label_lower
+    what = "、".join(FIELD_LABELS[f] for f in fields)
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.READ_PERSONAL,
+            event=f"{label}.contact_revealed",
+            object_type=label,
+            object_id=rows[0].pk if len(rows) == 1 else "",
+            summary=f"接口{how}：查看 {len(rows)} 条的完整{what}",
+            after={"fields": fields, "ids": [r.pk for r in rows]},
+            ip=ip,
+        )
+
+
+FIELD_LABELS = {"phone": "手机号", "id_number": "身份证号", "contact_phone": "联系电话"}
 
 
 def ancestors(place: Place) -> dict[str, Place]:

@@ -215,12 +215,17 @@ def _person_units(person: Any) -> list[tuple[Any, str]]:
 def person_list(request: HttpRequest) -> HttpResponse:
     """The people the user may see, phone numbers masked."""
     q = _q(request)
-    people = selectors.with_current_units(selectors.people_for_user(request.user, q), request.user)
-    page = _page(request, people, PEOPLE_PER_PAGE)
-    seen_places = selectors.visible_place_ids(request.user, {p.place_id for p in page.object_list})
+    # Keyset paging (issue 14 §4): "下一页" continues after the last row's (name, id); the count stops at 10,000.
+    page = selectors.keyset_page(
+        selectors.people_for_user(request.user, q),
+        selectors.PERSON_KEYS,
+        after=request.GET.get("after") or None,
+        limit=PEOPLE_PER_PAGE,
+        prepare=lambda people: selectors.with_current_units(people, request.user),
+    )
+    seen_places = selectors.visible_place_ids(request.user, {p.place_id for p in page.items})
     rows = [
-        (p, mask_phone(p.phone), _person_units(p), p.place if p.place_id in seen_places else None)
-        for p in page.object_list
+        (p, mask_phone(p.phone), _person_units(p), p.place if p.place_id in seen_places else None) for p in page.items
     ]
     return render(
         request,
@@ -230,7 +235,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "q": q,
-            "page_query": _query(q=q),
             "can_search_phone": scope_of(request.user).unmasked_phone,
         },
     )

@@ -238,3 +238,11 @@ def test_anonymous_write_is_401_not_a_csrf_failure(world):
         401,
         "not_authenticated",
     )
+
+
+@pytest.mark.parametrize("persona", ["admin", "street_officer", "resident"])
+def test_me_carries_no_phone_or_id_number(world, persona):
+    # issue 12 §6: the accounts API returns no phone (the user's or their person's) and no ID number
+    world.users[persona].__class__.objects.filter(pk=world.users[persona].pk).update(phone="13511112222")
+    text = call(world.client_for(persona), "GET", "/me").content.decode()
+    assert not [n for n in ("13511112222", "13800001234", "110101195001011239") if n in text]

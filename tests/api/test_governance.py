@@ -417,3 +417,20 @@ def test_contract_with_a_company_out_of_sight_is_404_naming_the_field(world):
     )
     assert set(error["fields"]) == {"company_id"}
     assert ServiceContract.objects.count() == before
+
+
+# --- Personal data (issue 12 §6) ------------------------------------------------------------------
+
+WHOLE_NUMBERS = ("13800001234", "110101195001011239", "13900005678")  # 王业主's phone and ID, 李租户's phone
+
+
+@pytest.mark.parametrize("persona", ["street_officer", "admin", "committee_member"])
+def test_governance_answers_carry_no_personal_phone_or_id_number(world, extras, persona):
+    # 王业主 is a committee member and the branch secretary: members are listed by id and name only;
+    # the company's service phone and the committee's office phone are published numbers, shown whole
+    # as on the pages.
+    client = world.client_for(persona)
+    for target in {**DETAILS, **LISTS}.values():
+        path, _ = target(world, extras)
+        text = call(client, "GET", path).content.decode()
+        assert not [n for n in WHOLE_NUMBERS if n in text], path

@@ -13,7 +13,8 @@ from decimal import Decimal
 import pytest
 
 from gongzhi.core.models import AuditAction, AuditLog
-from gongzhi.registry.models import Ownership, Person, Place, Residency, Unit
+from gongzhi.core.scoping import scope_of
+from gongzhi.registry.models import Organisation, Ownership, Person, Place, Residency, Unit
 from gongzhi.registry.permissions import (
     can_edit_person,
     can_edit_places,
@@ -430,50 +431,138 @@ def test_non_positive_area_is_refused(world):
     assert error["fields"] == {"surveyed_area": "实测面积(㎡)：应大于 0"}
 
 
-# --- Personal data is masked, and every unmasked read is audited ----------------------------------
+# --- Personal data is masked by default; whole numbers only on an explicit, audited request ---------
+# Issue 12 §6, DOMAIN_RULES.md §I 31: the API masks as the pages do (138****1234) for everyone; the
+# whole value needs reveal=true (or /unmasked) and a role allowed by registry.reveal_contact; only a
+# whole read writes an audit row.
+
+PHONE, ID_NUMBER = "13800001234", "110101195001011239"
+ORG_PHONE = "13612345678"
+MAY_REVEAL = ["street_officer", "community_staff", "property_manager", "grid_worker", "admin"]
+MAY_NOT_REVEAL = [p for p in ESTATE_A_READERS if p not in MAY_REVEAL]
 
 
 def _reads_of_personal_data() -> int:
     return AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).count()
 
 
-@pytest.mark.parametrize(
-    "persona", ["committee_member", "department_officer", "rights_unit", "party_worker", "property_staff", "volunteer"]
-)
-def test_phone_and_id_are_masked_for_roles_that_do_not_need_them(world, persona):
-    # DOMAIN_RULES.md §I 31: 138****1234
+def test_the_reveal_groups_follow_the_permission(world):
+    assert MAY_REVEAL == [p for p in ESTATE_A_READERS if can_reveal_contact.allows(world.users[p])]
+
+
+def _whole_numbers_in(response) -> set[str]:
+    text = response.content.decode()
+    return {n for n in (PHONE, ID_NUMBER, ORG_PHONE) if n in text}
+
+
+def _masked_reads(world):
+    Organisation.objects.filter(pk=world.rights_unit.pk).update(contact_phone=ORG_PHONE)
+    return {
+        "people": "/people",
+        "person": f"/people/{world.owner_person.pk}",
+        "organisations": "/organisations",
+    }
+
+
+@pytest.mark.parametrize("persona", ALL)
+def test_every_personal_read_is_masked_by_default_and_not_audited(world, persona):
     before = _reads_of_personal_data()
+    for what, path in _masked_reads(world).items():
+        response = call(world.client_for(persona), "GET", path)
+        assert response.status_code in (200, 401, 404), (what, response.status_code)
+        assert not _whole_numbers_in(response), what
+    assert _reads_of_personal_data() == before  # nothing whole was read, nothing to log
+
+
+@pytest.mark.parametrize("persona", ["street_officer", "admin", "committee_member"])
+def test_person_detail_masks_like_the_page(world, persona):
     body = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}").json()
     assert (body["phone"], body["phone_masked"]) == ("138****1234", True)
     assert (body["id_number"], body["id_number_masked"]) == ("1****************9", True)
-    listed = call(world.client_for(persona), "GET", "/people").json()["items"]
-    assert "13800001234" not in str(listed)
-    assert _reads_of_personal_data() == before  # nothing unmasked, nothing to log
+    assert body["birth_date"] is None  # digits 7–14 of the ID number
 
 
-def test_street_officer_sees_whole_numbers_and_the_read_is_audited(world):
-    # DOMAIN_RULES.md §I 31: every read of unmasked personal data is logged.
+def test_person_writes_answer_masked_and_write_no_read_audit(world):
+    client = world.client_for("street_officer")
     before = _reads_of_personal_data()
-    body = call(world.client_for("street_officer"), "GET", f"/people/{world.owner_person.pk}").json()
-    assert (body["phone"], body["id_number"]) == ("13800001234", "110101195001011239")
-    assert not body["phone_masked"] and not body["id_number_masked"]
-    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).first()
+    created = call(client, "POST", "/people", {"name": "新居民", "place_id": world.estate_a.pk, "phone": "13711112222"})
+    assert created.status_code == 201
+    assert (created.json()["phone"], created.json()["phone_masked"]) == ("137****2222", True)
+    changed = call(client, "PATCH", f"/people/{world.owner_person.pk}", {"note": "改"})
+    assert changed.status_code == 200 and not _whole_numbers_in(changed)
+    assert _reads_of_personal_data() == before
+
+
+@pytest.mark.parametrize("persona", MAY_REVEAL)
+def test_person_detail_reveal_gives_whole_numbers_and_is_audited(world, persona):
+    scope = scope_of(world.users[persona])
+    before = _reads_of_personal_data()
+    body = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}?reveal=true").json()
+    assert (body["phone"] == PHONE) is scope.unmasked_phone
+    assert (body["id_number"] == ID_NUMBER) is scope.unmasked_id
+    assert (body["phone_masked"], body["id_number_masked"]) == (not scope.unmasked_phone, not scope.unmasked_id)
     assert _reads_of_personal_data() == before + 1
-    assert (row.actor, row.object_id) == (world.users["street_officer"], str(world.owner_person.pk))
+    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).order_by("-id").first()
+    assert (row.actor, row.event, row.object_id) == (
+        world.users[persona],
+        "registry.person.contact_revealed",
+        str(world.owner_person.pk),
+    )
+    assert PHONE not in str(row.after) and ID_NUMBER not in str(row.after)  # which fields, never the values
 
 
-def test_grid_worker_sees_whole_phone_but_masked_id(world):
-    body = call(world.client_for("grid_worker"), "GET", f"/people/{world.owner_person.pk}").json()
-    assert (body["phone"], body["phone_masked"]) == ("13800001234", False)
+def test_grid_worker_reveals_the_phone_but_not_the_id_number(world):
+    body = call(world.client_for("grid_worker"), "GET", f"/people/{world.owner_person.pk}?reveal=true").json()
+    assert (body["phone"], body["phone_masked"]) == (PHONE, False)
     assert (body["id_number"], body["id_number_masked"]) == ("1****************9", True)
+    assert body["birth_date"] is None
 
 
-def test_unmasked_list_read_is_audited_once_with_the_people_shown(world):
+def test_people_list_reveal_is_audited_once_with_the_people_shown(world):
     before = _reads_of_personal_data()
-    call(world.client_for("community_staff"), "GET", "/people")
-    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).first()
+    items = call(world.client_for("community_staff"), "GET", "/people?reveal=true").json()["items"]
+    assert PHONE in {i["phone"] for i in items}
+    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).order_by("-id").first()
     assert _reads_of_personal_data() == before + 1
-    assert set(row.after["person_ids"]) == {world.owner_person.pk, world.tenant_person.pk}
+    assert row.event == "registry.person.contact_revealed"
+    assert set(row.after["ids"]) == {world.owner_person.pk, world.tenant_person.pk}
+    assert row.after["fields"] == ["phone", "id_number"]
+
+
+def test_organisation_contact_phone_reveal_is_audited(world):
+    _masked_reads(world)
+    before = _reads_of_personal_data()
+    items = call(world.client_for("street_officer"), "GET", "/organisations?reveal=true").json()["items"]
+    mine = next(i for i in items if i["id"] == world.rights_unit.pk)
+    assert (mine["contact_phone"], mine["contact_phone_masked"]) == (ORG_PHONE, False)
+    row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL).order_by("-id").first()
+    assert _reads_of_personal_data() == before + 1
+    assert (row.event, row.after["ids"], row.after["fields"]) == (
+        "registry.organisation.contact_revealed",
+        [world.rights_unit.pk],
+        ["contact_phone"],
+    )
+
+
+def test_organisation_contact_phone_is_masked_by_default(world):
+    _masked_reads(world)
+    items = call(world.client_for("street_officer"), "GET", "/organisations").json()["items"]
+    mine = next(i for i in items if i["id"] == world.rights_unit.pk)
+    assert (mine["contact_phone"], mine["contact_phone_masked"]) == ("136****5678", True)
+
+
+@pytest.mark.parametrize("persona", MAY_NOT_REVEAL + ["resident", "tenant", "no_role"])
+def test_reveal_is_refused_with_the_permission_code_and_not_audited(world, persona):
+    paths = [*_masked_reads(world).values(), f"/people/{world.owner_person.pk}/unmasked"]
+    before = _reads_of_personal_data()
+    for path in paths:
+        path = path if path.endswith("unmasked") else f"{path}?reveal=true"
+        response = call(world.client_for(persona), "GET", path)
+        if response.status_code == 404:  # a person the persona may not see at all stays unseen
+            continue
+        assert_error(response, 403, can_reveal_contact.code)
+        assert not _whole_numbers_in(response), path
+    assert _reads_of_personal_data() == before
 
 
 @pytest.mark.parametrize("persona", ["street_officer", "community_staff", "admin"])
@@ -481,27 +570,17 @@ def test_unmasked_endpoint_writes_an_audit_row(world, persona):
     before = _reads_of_personal_data()
     response = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked")
     assert response.status_code == 200
-    assert response.json()["id_number"] == "110101195001011239"
-    assert _reads_of_personal_data() >= before + 1
+    assert response.json()["id_number"] == ID_NUMBER
+    assert _reads_of_personal_data() == before + 1
     row = AuditLog.objects.filter(action=AuditAction.READ_PERSONAL, object_id=str(world.owner_person.pk)).first()
-    assert row.actor == world.users[persona]
-
-
-@pytest.mark.parametrize(
-    "persona", ["committee_member", "department_officer", "rights_unit", "party_worker", "property_staff", "volunteer"]
-)
-def test_unmasked_endpoint_refuses_other_roles(world, persona):
-    before = _reads_of_personal_data()
-    response = call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked")
-    assert_error(response, 403, can_reveal_contact.code)  # was "unmask_forbidden": the permission's code now
-    assert "13800001234" not in response.content.decode()
-    assert _reads_of_personal_data() == before
+    assert (row.actor, row.event) == (world.users[persona], "registry.person.contact_revealed")
 
 
 @pytest.mark.parametrize("persona", ESTATE_A_OUTSIDERS)
-def test_unmasked_endpoint_is_404_for_outsiders(world, persona):
+def test_reveal_is_404_for_outsiders(world, persona):
     before = _reads_of_personal_data()
-    assert_error(call(world.client_for(persona), "GET", f"/people/{world.owner_person.pk}/unmasked"), 404, "not_found")
+    for path in (f"/people/{world.owner_person.pk}/unmasked", f"/people/{world.owner_person.pk}?reveal=true"):
+        assert_error(call(world.client_for(persona), "GET", path), 404, "not_found")
     assert _reads_of_personal_data() == before
 
 
