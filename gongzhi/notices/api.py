@@ -23,9 +23,10 @@ from gongzhi.notices.schemas import (
     NoticePage,
     NoticeReadsOut,
     NoticeReceiptOut,
+    NoticeToldIn,
     NoticeWithdrawIn,
 )
-from gongzhi.registry.models import Place
+from gongzhi.registry.models import Place, Unit
 from gongzhi.registry.selectors import buildings_for_estate
 
 router = Router(tags=["公告公示"])
@@ -179,3 +180,20 @@ def notice_reads(request: HttpRequest, notice_id: ObjectId) -> dict[str, Any]:
             for b in counts.buildings
         ],
     }
+
+
+@router.post(
+    "/notices/{notice_id}/told",
+    response=responses(200, NoticeReceiptOut, write=True),
+    summary="上门告知登记",
+    operation_id="notice_told",
+    description="网格员、楼组长上门告知后为这些住户登记已读（只限所负责的楼栋）；发布人可为全小区登记。",
+)
+def notice_told(request: HttpRequest, notice_id: ObjectId, payload: NoticeToldIn) -> dict[str, Any]:
+    notice = selectors.notice_for_user(request.auth, notice_id)
+    units = list(Unit.objects.filter(pk__in=payload.unit_ids, estate_id=notice.estate_id))
+    if len(units) != len(set(payload.unit_ids)):
+        raise validation_error({"unit_ids": "住户：有的住户不在本小区"})
+    with service_errors():
+        recorded = services.notice_mark_told(notice=notice, units=units, actor=request.auth)
+    return {"recorded": recorded}

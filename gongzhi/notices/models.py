@@ -130,6 +130,7 @@ class Receipt(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("阅读人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     read_at = models.DateTimeField(_("阅读时间"))
+    in_person = models.BooleanField(_("上门告知"), default=False, help_text=_("网格员、楼组长上门告知后登记"))
 
     objects = ReceiptQuerySet.as_manager()
 

@@ -34,6 +34,10 @@ class NoticeWithdrawIn(NoticeInput):
     reason: Name = Field(title="撤回原因", max_length=200)
 
 
+class NoticeToldIn(NoticeInput):
+    unit_ids: list[ObjectId] = Field(title="住户", min_length=1, max_length=500)
+
+
 class NoticeListQuery(PageQuery):
     estate: ObjectId | None = Field(None, title="小区编号")
     status: NoticeStatus | None = Field(None, title="状态", description=choices_help(NoticeStatus))

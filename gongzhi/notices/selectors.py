@@ -16,7 +16,8 @@ from gongzhi.notices.choices import NoticeStatus, Purpose
 from gongzhi.notices.models import Notice, Receipt
 from gongzhi.notices.permissions import VISITOR_ROLES, publishable_kinds, published_q
 from gongzhi.notices.services import addressed_units
-from gongzhi.registry.models import Place
+from gongzhi.registry.choices import GridKind
+from gongzhi.registry.models import Grid, Place
 
 
 def notices_for_user(user: Any, *, estate: Place | None = None, status: str = "") -> QuerySet[Notice]:
@@ -52,10 +53,15 @@ class BuildingReads:
     households: int
     read: int
     unread_units: list[str] = field(default_factory=list)
+    unread_ids: list[int] = field(default_factory=list)
 
     @property
     def unread(self) -> int:
         return self.households - self.read
+
+    @property
+    def unread_pairs(self) -> list[tuple[str, int]]:
+        return list(zip(self.unread_units, self.unread_ids, strict=True))
 
     @property
     def percent(self) -> str:
@@ -90,11 +96,13 @@ def read_counts(notice: Notice) -> ReadCounts:
         .annotate(n=Count("unit_id", distinct=True))
         .values_list("building_id", "n")
     )
-    names = dict(Place.objects.filter(pk__in=addressed).values_list("pk", "name"))
-    order = dict(Place.objects.filter(pk__in=addressed).values_list("pk", "sort_key"))
+    places = {
+        pk: (key, name)
+        for pk, key, name in Place.objects.filter(pk__in=addressed).values_list("pk", "sort_key", "name")
+    }
     buildings = [
-        BuildingReads(b, names.get(b, ""), n, read.get(b, 0))
-        for b, n in sorted(addressed.items(), key=lambda kv: (order.get(kv[0], ""), names.get(kv[0], "")))
+        BuildingReads(b, places.get(b, ("", ""))[1], n, read.get(b, 0))
+        for b, n in sorted(addressed.items(), key=lambda kv: places.get(kv[0], ("", "")))
     ]
     return ReadCounts(sum(addressed.values()), sum(b.read for b in buildings), buildings)
 
@@ -111,22 +119,25 @@ def unread_paths(user: Any, notice: Notice) -> tuple[str, ...] | None:
     return tuple(p for p in paths if p.startswith(notice.estate.path))
 
 
-def unread_by_building(user: Any, notice: Notice, limit: int = 5000) -> list[BuildingReads]:
+def unread_by_building(
+    user: Any, notice: Notice, limit: int = 5000, counts: ReadCounts | None = None
+) -> list[BuildingReads]:
     """The households that have not read, by building, limited to the user's buildings (上门告知)."""
-    counts = read_counts(notice)
+    counts = counts or read_counts(notice)
     paths = unread_paths(user, notice)
     units = addressed_units(notice).exclude(Exists(Receipt.objects.filter(notice=notice, unit=OuterRef("pk"))))
     if paths is not None:
         units = units.filter(path_q("path", paths))
-    rows: dict[int, list[str]] = {}
-    for building_id, entrance, number in units.order_by("path", "number").values_list(
-        "building_id", "entrance__name", "number"
+    rows: dict[int, list[tuple[int, str]]] = {}
+    for pk, building_id, entrance, number in units.order_by("path", "number").values_list(
+        "pk", "building_id", "entrance__name", "number"
     )[:limit]:
-        rows.setdefault(building_id, []).append(f"{entrance or ''}{number}")
+        rows.setdefault(building_id, []).append((pk, f"{entrance or ''}{number}"))
     out = []
     for b in counts.buildings:
         if b.building_id in rows:
-            b.unread_units = rows[b.building_id]
+            b.unread_ids = [pk for pk, _label in rows[b.building_id]]
+            b.unread_units = [label for _pk, label in rows[b.building_id]]
             out.append(b)
     return out
 
@@ -181,3 +192,32 @@ def publishable_estates(user: Any) -> list[Place]:
 
 def unit_count(notice: Notice) -> int:
     return addressed_units(notice).count()
+
+
+@dataclass(frozen=True)
+class GroupReads:
+    name: str
+    households: int
+    read: int
+
+    @property
+    def percent(self) -> str:
+        return f"{self.read * 100 / self.households:.2f}" if self.households else "0.00"
+
+
+def read_counts_by_group(notice: Notice) -> list[GroupReads]:
+    """Households addressed and read per building group (楼组) of the estate: a group covers buildings or
+    entrances; a unit counts in every group whose place it lies under (three queries)."""
+    units = list(addressed_units(notice).values_list("pk", "path"))
+    read = set(Receipt.objects.filter(notice=notice).values_list("unit_id", flat=True))
+    groups = (
+        Grid.objects.filter(place=notice.estate, kind=GridKind.BUILDING_GROUP)
+        .prefetch_related("places")
+        .order_by("name")
+    )
+    out = []
+    for group in groups:
+        prefixes = tuple(p.path for p in group.places.all())
+        mine = [pk for pk, path in units if prefixes and path.startswith(prefixes)]
+        out.append(GroupReads(group.name, len(mine), sum(1 for pk in mine if pk in read)))
+    return out

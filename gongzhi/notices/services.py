@@ -17,13 +17,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.core.audit import audited_create, audited_update
+from gongzhi.core.audit import audit_record, audited_create, audited_update
 from gongzhi.core.errors import Conflict, Invalid, invalid
+from gongzhi.core.models import AuditAction
+from gongzhi.core.scoping import actor_scope, path_q, scope_of
 from gongzhi.notices import rules
 from gongzhi.notices.choices import EVENT_DATE_LABEL, PURPOSE_KINDS, Audience, NoticeKind, NoticeStatus, Purpose
 from gongzhi.notices.errors import NoticesError
 from gongzhi.notices.models import Notice, Receipt
-from gongzhi.notices.permissions import can_acknowledge, can_publish
+from gongzhi.notices.permissions import VISITOR_ROLES, can_acknowledge, can_publish, can_see_unread, publishable_kinds
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place, Unit
 from gongzhi.work_orders.rules import WorkingCalendar
@@ -191,8 +193,6 @@ def notice_open(*, notice: Notice, actor: Any, now: dt.datetime | None = None) -
     can_acknowledge.require(actor, notice)
     if notice.status != NoticeStatus.POSTED or actor is None:
         return 0
-    from gongzhi.core.scoping import scope_of
-
     scope = scope_of(actor)
     mine = scope.owned_unit_ids if notice.audience == Audience.OWNERS else scope.unit_ids
     units = list(addressed_units(notice).filter(pk__in=mine).values_list("pk", "building_id"))
@@ -209,4 +209,42 @@ def notice_open(*, notice: Notice, actor: Any, now: dt.datetime | None = None) -
         [Receipt(notice=notice, unit_id=u, building_id=b, read_by=actor, read_at=at) for u, b in fresh],
         ignore_conflicts=True,
     )
+    return len(created)
+
+
+def notice_mark_told(*, notice: Notice, units: list[Unit], actor: Any, now: dt.datetime | None = None) -> int:
+    """A grid worker or volunteer told these households in person (上门告知): their receipts, once each,
+    marked ``in_person``. Grid workers and volunteers only for the units of their own buildings."""
+    can_see_unread.require(actor, notice)
+    if notice.status != NoticeStatus.POSTED:
+        raise Conflict("只有已发布的公告可以登记已读", code=NoticesError.NOT_POSTED)
+    scope = actor_scope(actor)
+    addressed = addressed_units(notice).filter(pk__in=[u.pk for u in units])
+    if not (scope.everything or publishable_kinds(scope, notice.estate)):
+        mine = scope.paths(*VISITOR_ROLES)
+        if not any(notice.estate.path.startswith(p) for p in mine):
+            addressed = addressed.filter(path_q("path", [p for p in mine if p.startswith(notice.estate.path)]))
+    rows = list(addressed.values_list("pk", "building_id"))
+    if len(rows) != len({u.pk for u in units}):
+        raise invalid("unit_ids", "住户：有的住户不在公告的发布范围或不在您负责的楼栋")
+    seen = set(
+        Receipt.objects.filter(notice=notice, unit_id__in=[u for u, _b in rows]).values_list("unit_id", flat=True)
+    )
+    at = now or timezone.now()
+    fresh = [
+        Receipt(notice=notice, unit_id=u, building_id=b, read_by=actor, read_at=at, in_person=True)
+        for u, b in rows
+        if u not in seen
+    ]
+    with transaction.atomic():
+        created = Receipt.objects.bulk_create(fresh, ignore_conflicts=True)
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                event="notices.receipt.told_in_person",
+                obj=notice,
+                after={"units": [r.unit_id for r in fresh]},
+                summary=f"上门告知 {len(fresh)} 户：{notice.title}",
+            )
     return len(created)

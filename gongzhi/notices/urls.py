@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/post/", views.notice_post, name="post"),
     path("<int:pk>/withdraw/", views.notice_withdraw, name="withdraw"),
+    path("<int:pk>/told/", views.notice_told, name="told"),
     path("<int:pk>/poster/", views.notice_poster, name="poster"),
     path("mine/", views.my_notices, name="mine"),
     path("mine/<int:pk>/", views.my_notice, name="my_notice"),

@@ -26,7 +26,8 @@ from gongzhi.core.scoping import require_staff, scope_of
 from gongzhi.notices import selectors, services
 from gongzhi.notices.choices import Audience, NoticeKind, NoticeStatus, Purpose
 from gongzhi.notices.permissions import can_acknowledge, can_publish, can_see_unread, publishable_kinds
-from gongzhi.notices.schemas import NoticeCreateIn, NoticeWithdrawIn
+from gongzhi.notices.schemas import NoticeCreateIn, NoticeToldIn, NoticeWithdrawIn
+from gongzhi.registry.models import Unit
 from gongzhi.registry.selectors import buildings_for_estate
 
 PER_PAGE = 30
@@ -122,14 +123,16 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request.user)
     may_publish = can_publish(scope, notice.estate, notice.kind)
     see_unread = can_see_unread(scope, notice)
+    counts = selectors.read_counts(notice)
     return render(
         request,
         "notices/detail.html",
         {
             "notice": notice,
             "buildings": list(notice.buildings.all()),
-            "counts": selectors.read_counts(notice),
-            "unread": selectors.unread_by_building(request.user, notice) if see_unread else None,
+            "counts": counts,
+            "groups": selectors.read_counts_by_group(notice) if notice.posted_at else [],
+            "unread": selectors.unread_by_building(request.user, notice, counts=counts) if see_unread else None,
             "may": {"publish": may_publish, **allowed(scope, notice, acts=(can_see_unread,))},
             "nav_active": "notices",
         },
@@ -157,6 +160,24 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return services.notice_withdraw(notice=notice, reason=data.reason, actor=request.user)
 
     return submit(request, act, done="已撤回", back=back)
+
+
+@login_required
+@require_POST
+def notice_told(request: HttpRequest, pk: int) -> HttpResponse:
+    """上门告知: a grid worker or volunteer ticks the households they told in person."""
+    require_staff(request.user)
+    notice = selectors.notice_for_user(request.user, pk)
+    back = reverse("notices:detail", args=[notice.pk])
+
+    def act() -> int:
+        data = parse_form(NoticeToldIn, request.POST)
+        units = list(Unit.objects.filter(pk__in=data.unit_ids, estate_id=notice.estate_id))
+        if len(units) != len(set(data.unit_ids)):
+            raise invalid("unit_ids", "住户：有的住户不在本小区")
+        return services.notice_mark_told(notice=notice, units=units, actor=request.user)
+
+    return submit(request, act, done=lambda n: f"已登记 {n} 户上门告知", back=back)
 
 
 @login_required

@@ -8,4 +8,5 @@ EXPECTED_OPERATIONS = {
     "POST /notices/{notice_id}/withdraw",
     "POST /notices/{notice_id}/receipt",
     "GET /notices/{notice_id}/reads",
+    "POST /notices/{notice_id}/told",
 }

@@ -47,4 +47,4 @@ MATRIX_ROWS = {
 }
 
 # POST-only actions, tested in tests/notices/test_pages.py.
-ELSEWHERE_NAMES = {"notices:post", "notices:withdraw"}
+ELSEWHERE_NAMES = {"notices:post", "notices:withdraw", "notices:told"}

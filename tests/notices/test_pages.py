@@ -15,7 +15,7 @@ from django.urls import reverse
 from gongzhi.core.permissions import Permission
 from gongzhi.core.scoping import forget_scope
 from gongzhi.notices.models import Notice, Receipt
-from gongzhi.notices.permissions import can_acknowledge, can_publish
+from gongzhi.notices.permissions import can_acknowledge, can_publish, can_see_unread
 from tests.api.conftest import call
 from tests.authz import expected_status
 from tests.hostile import fuzz_form
@@ -103,6 +103,25 @@ ROUTES = [
         lambda w: {"reason": "错发"},
         can_publish,
         lambda w: (w.estate_a, "notice"),
+        200,
+        api=True,
+    ),
+    Route(
+        "page told",
+        _posted,
+        lambda w: reverse("notices:told", args=[w.notice.pk]),
+        lambda w: {"unit_ids": [w.units_a[1].pk]},
+        can_see_unread,
+        lambda w: (w.notice,),
+        302,
+    ),
+    Route(
+        "api told",
+        _posted,
+        lambda w: f"/notices/{w.notice.pk}/told",
+        lambda w: {"unit_ids": [w.units_a[1].pk]},
+        can_see_unread,
+        lambda w: (w.notice,),
         200,
         api=True,
     ),
@@ -273,5 +292,14 @@ def test_hostile_values_in_the_notice_forms(world):
         titles={"reason": "撤回原因"},
         tables=TABLES,
         after=Rollback(client),
+    )
+    volunteer = world.client_for("volunteer")
+    n += fuzz_form(
+        volunteer,
+        reverse("notices:told", args=[notice.pk]),
+        {"unit_ids": [world.units_a[1].pk]},
+        titles={"unit_ids": "住户"},
+        tables=TABLES,
+        after=Rollback(volunteer),
     )
     assert n > 200

@@ -125,3 +125,29 @@ def test_who_sees_unread_households(world):
             "volunteer",
         ]
     )
+
+
+CASES.append(
+    ServiceCase(
+        "notice_mark_told",
+        can_see_unread,
+        objects=lambda w: (w.posted,),
+        call=lambda w, u: services.notice_mark_told(notice=w.posted, units=[w.units_a[1]], actor=u),
+        tables=TABLES,
+        setup=_posted,
+    )
+)
+
+
+def test_who_marks_a_household_told_in_person(world):
+    assert _allowed(world, CASES[-1]) == sorted(
+        [
+            "admin",
+            "committee_member",
+            "community_staff",
+            "grid_worker",
+            "property_manager",
+            "street_officer",
+            "volunteer",
+        ]
+    )

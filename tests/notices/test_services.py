@@ -161,3 +161,25 @@ class TestReceipts:
         assert notice in Notice.objects.visible_to(world.users["resident"])
         assert notice not in Notice.objects.visible_to(world.users["outsider"])
         assert not Receipt.objects.exists()
+
+
+class TestToldInPerson:
+    def test_the_volunteer_marks_households_of_their_building_only(self, nw):
+        volunteer = nw.users["volunteer"]
+        assert services.notice_mark_told(notice=nw.notice, units=[nw.units_a[1]], actor=volunteer) == 1
+        assert services.notice_mark_told(notice=nw.notice, units=[nw.units_a[1]], actor=volunteer) == 0
+        receipt = Receipt.objects.get(notice=nw.notice)
+        assert receipt.in_person and receipt.read_by == volunteer
+        with pytest.raises(Invalid) as exc:
+            services.notice_mark_told(notice=nw.notice, units=[nw.units_a[2]], actor=volunteer)  # 2号楼
+        assert "unit_ids" in exc.value.fields
+        assert AuditLog.objects.filter(event="notices.receipt.told_in_person").count() == 1
+
+    def test_counts_by_building_group(self, nw):
+        from gongzhi.registry import services as reg
+
+        reg.grid_create(kind="building_group", name="1号楼楼组", place=nw.estate_a, places=[nw.building_a1], actor=None)
+        reg.grid_create(kind="building_group", name="2号楼楼组", place=nw.estate_a, places=[nw.building_a2], actor=None)
+        services.notice_open(notice=nw.notice, actor=nw.users["resident"])
+        groups = {g.name: (g.households, g.read, g.percent) for g in selectors.read_counts_by_group(nw.notice)}
+        assert groups == {"1号楼楼组": (2, 1, "50.00"), "2号楼楼组": (1, 0, "0.00")}
