@@ -303,3 +303,22 @@ def test_hostile_values_in_the_notice_forms(world):
         after=Rollback(volunteer),
     )
     assert n > 200
+
+
+def test_hostile_values_in_the_list_filters(world):
+    from tests.hostile import HOSTILE
+
+    posted(world, ends_on=FAR)
+    client = world.client_for("community_staff")
+    for value in HOSTILE.values():
+        for param in ("status", "page"):
+            assert client.get(reverse("notices:list"), {param: value}).status_code == 200, (param, value)
+        assert world.client_for("resident").get(reverse("notices:mine"), {"page": value}).status_code == 200
+
+
+def test_every_write_service_is_in_the_persona_table():
+    from gongzhi.notices import services
+    from tests.notices.test_permissions import CASES
+
+    writes = {n for n in dir(services) if n.startswith("notice_") and callable(getattr(services, n))}
+    assert writes == {c.name.split()[0] for c in CASES}
