@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -149,6 +150,22 @@ class Disclosure:
     last_posted_on: dt.date | None
     due_on: dt.date | None
     due: bool
+
+
+# §F 24's publication periods are Shanghai's (SH arts. 66–67): the cities whose estates are reminded.
+DISCLOSURE_CITIES = ("上海市",)
+
+
+def disclosure_estates(estates: list[Place]) -> list[Place]:
+    """The estates (of ``estates``) under a city whose rules set publication periods (one query)."""
+    if not estates:
+        return []
+    cities = tuple(
+        Place.objects.filter(
+            kind="city", name__in=getattr(settings, "NOTICES_DISCLOSURE_CITIES", DISCLOSURE_CITIES)
+        ).values_list("path", flat=True)
+    )
+    return [e for e in estates if cities and e.path.startswith(cities)]
 
 
 def disclosures(estate: Place, today: dt.date) -> list[Disclosure]:

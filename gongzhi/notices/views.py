@@ -45,7 +45,8 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(notices, PER_PAGE).get_page(request.GET.get("page"))
     estates = selectors.publishable_estates(request.user)
     today = timezone.localdate()
-    reminders = [(e, d) for e in estates[:50] for d in selectors.disclosures(e, today) if d.due]
+    shanghai = selectors.disclosure_estates(estates)[:50]
+    reminders = [(e, d) for e in shanghai for d in selectors.disclosures(e, today) if d.due]
     return render(
         request,
         "notices/list.html",

@@ -183,3 +183,23 @@ class TestToldInPerson:
         services.notice_open(notice=nw.notice, actor=nw.users["resident"])
         groups = {g.name: (g.households, g.read, g.percent) for g in selectors.read_counts_by_group(nw.notice)}
         assert groups == {"1号楼楼组": (2, 1, "50.00"), "2号楼楼组": (1, 0, "0.00")}
+
+
+class TestDisclosureReminders:
+    """§F 24 (SH art. 66): Shanghai estates publish public revenue quarterly and the fund half-yearly."""
+
+    def test_only_estates_of_the_disclosure_cities_are_reminded(self, world):
+        assert selectors.disclosure_estates([world.estate_a]) == []  # 北京市
+
+    def test_due_until_published_then_again_after_a_quarter(self, world, settings):
+        settings.NOTICES_DISCLOSURE_CITIES = ("北京市",)
+        assert selectors.disclosure_estates([world.estate_a]) == [world.estate_a]
+        due = {d.purpose: d.due for d in selectors.disclosures(world.estate_a, D(2026, 3, 1))}
+        assert due == {"public_revenue": True, "fund_report": True}
+        notice = draft(world, kind="finance", purpose="public_revenue", starts_on=D(2026, 3, 1), ends_on=D(2026, 3, 31))
+        services.notice_post(notice=notice, actor=None, now=local(2026, 3, 1))
+        by = {d.purpose: d for d in selectors.disclosures(world.estate_a, D(2026, 5, 31))}
+        assert not by["public_revenue"].due and by["public_revenue"].due_on == D(2026, 6, 1)
+        assert {d.purpose: d.due for d in selectors.disclosures(world.estate_a, D(2026, 6, 1))}["public_revenue"]
+        page = world.client_for("community_staff").get("/notices/").content.decode()
+        assert "专项维修资金" in page and "到期提醒" in page
