@@ -34,12 +34,17 @@ class NoticeQuerySet(ScopedQuerySet):
     scope_path = "estate__path"
 
     def visible_to(self, user: Any) -> NoticeQuerySet:
-        """Staff over the estate: every notice, drafts included. Grid workers and volunteers of a part of
+        """Staff over the estate: its posted and withdrawn notices; its publishers also the drafts. Grid workers and volunteers of a part of
         the estate: its posted notices. Residents: the posted notices of their estates addressed to them."""
         scope = scope_of(user)
         if scope.everything:
             return self.all()
-        q = path_q("estate__path", scope.read_paths)
+        # Drafts: only who may publish at the estate (registry writers, committee members, property
+        # managers — the same places as permissions.publisher_paths); posted and withdrawn: every reader.
+        drafters = scope.write_paths.get("registry", ()) + scope.paths("committee_member", "property_manager")
+        q = (path_q("estate__path", scope.read_paths) & ~Q(status=NoticeStatus.DRAFT)) | path_q(
+            "estate__path", drafters
+        )
         visitor = [a for p in scope.paths(*VISITOR_ROLES) for a in _prefixes(p)]
         if visitor:
             q |= Q(estate__path__in=visitor, status=NoticeStatus.POSTED)

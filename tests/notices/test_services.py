@@ -203,3 +203,9 @@ class TestDisclosureReminders:
         assert {d.purpose: d.due for d in selectors.disclosures(world.estate_a, D(2026, 6, 1))}["public_revenue"]
         page = world.client_for("community_staff").get("/notices/").content.decode()
         assert "专项维修资金" in page and "到期提醒" in page
+
+
+def test_drafts_are_seen_by_publishers_only(world):
+    notice = draft(world, ends_on=D(2099, 1, 1))
+    seers = sorted(p for p, u in world.users.items() if Notice.objects.visible_to(u).filter(pk=notice.pk).exists())
+    assert seers == ["admin", "committee_member", "community_staff", "property_manager", "street_officer"]
