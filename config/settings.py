@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gongzhi.voting",
     "gongzhi.funds",
     "gongzhi.devices",
+    "gongzhi.notices",
     "gongzhi.demo",  # the demo and scale builders: after the apps whose data it makes
 ]
 

@@ -19,6 +19,7 @@ from gongzhi.work_orders.models import Category
 from tests.api.conftest import API, call
 from tests.devices.conftest import add_devices, send
 from tests.funds.conftest import open_fund, start_campaign
+from tests.notices.conftest import posted as post_notice
 from tests.personas import ALL
 from tests.voting.conftest import make_assembly
 from tests.work_orders.conftest import submit
@@ -61,6 +62,7 @@ def populated(world, extras):  # noqa: ARG001 - the governance bodies of tests/a
     start_campaign(world)
     add_devices(world)
     send(world.smoke, "smoke")
+    post_notice(world)
     return world
 
 
