@@ -480,9 +480,11 @@ class Photo(models.Model):
 
 
 class WorkOrderCounter(models.Model):
-    """The last order number given out on a day (Asia/Shanghai), for GZ20261122-000123."""
+    """SQLite's stand-in for the PostgreSQL sequence ``work_order_number_seq`` (工单编号计数): one row
+    whose ``last`` is the last number given out. SQLite serializes writers anyway, so this row adds no
+    lock there; on PostgreSQL the table stays empty and numbers come from the sequence (see
+    ``services.common.next_number``)."""
 
-    day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -490,7 +492,7 @@ class WorkOrderCounter(models.Model):
         verbose_name_plural = _("工单编号计数")
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
+        return str(self.last)
 
 
 class Open311Client(TimeStampedModel):

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -153,13 +154,40 @@ def _check_photo_count(files: Sequence[Any]) -> None:
 # --- Numbers, SLA limits, routing ---------------------------------------------------------------------
 
 
+NUMBER_SEQUENCE = "work_order_number_seq"  # created by migration 0006 on PostgreSQL
+
+
 def next_number(at: dt.datetime) -> str:
-    """The next order number of the day (Asia/Shanghai), e.g. GZ20261122-000123. Call in a transaction."""
+    """An order number (工单编号), e.g. GZ20261122-000123: the day the demand was received (Asia/Shanghai)
+    and six digits from one counter for the whole city, in one statement and without a row lock.
+
+    On PostgreSQL the digits come from the sequence ``work_order_number_seq`` (1 … 999999, cycling):
+    ``nextval`` never waits on another intake and is not rolled back, so an intake that fails after
+    taking its number leaves a **gap**, and the digits do not restart each day — they are unique, not
+    a count of the day's orders. A number could only repeat if 999,999 numbers were given out within
+    one day prefix; the unique constraint on ``number`` would then refuse the intake rather than store
+    it twice. On SQLite, which lets one writer at a time anyway, one counter row stands in.
+    """
     day = timezone.localdate(at)
-    WorkOrderCounter.objects.get_or_create(day=day)
-    WorkOrderCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = WorkOrderCounter.objects.filter(day=day).values_list("last", flat=True).get()
-    return f"GZ{day:%Y%m%d}-{last:06d}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [NUMBER_SEQUENCE])
+            row = cursor.fetchone()
+        else:
+            table = connection.ops.quote_name(WorkOrderCounter._meta.db_table)
+            cursor.execute(f"UPDATE {table} SET last = last % 999999 + 1 WHERE id = 1 RETURNING last")  # noqa: S608 - the model's table
+            row = cursor.fetchone()
+            if row is None:  # the row was emptied (a test's flush): start again after the last order
+                row = (WorkOrderCounter.objects.create(pk=1, last=_last_suffix() % 999999 + 1).last,)
+    return f"GZ{day:%Y%m%d}-{row[0]:06d}"
+
+
+def _last_suffix() -> int:
+    number = WorkOrder.objects.order_by("-pk").values_list("number", flat=True).first()
+    try:
+        return int(number.rsplit("-", 1)[1]) if number else 0
+    except (IndexError, ValueError):
+        return 0
 
 
 def default_sla_rows() -> list[rules.SlaRow]:
