@@ -319,6 +319,12 @@ class WorkOrder(TimeStampedModel):
     arrive_by = models.DateTimeField(_("到场时限"), null=True, blank=True)
     resolve_by = models.DateTimeField(_("办结时限"), null=True, blank=True)
     sla_working_hours = models.BooleanField(_("只计工作时间"), default=False)
+    # The limits found at intake (service tier × category), kept so that accepting, reopening and
+    # transferring start their clocks without reading the contract and the time limits again.
+    # Empty on orders taken in before they were kept: those look the limits up as before.
+    accept_minutes = models.PositiveIntegerField(_("受理时限(分钟)"), null=True, blank=True, editable=False)
+    arrive_minutes = models.PositiveIntegerField(_("到场时限(分钟)"), null=True, blank=True, editable=False)
+    resolve_minutes = models.PositiveIntegerField(_("办结时限(分钟)"), null=True, blank=True, editable=False)
     accepted_in_time = models.BooleanField(_("按时受理"), null=True, blank=True)
     arrived_in_time = models.BooleanField(_("按时到场"), null=True, blank=True)
     resolved_in_time = models.BooleanField(_("按时办结"), null=True, blank=True)

@@ -87,15 +87,35 @@ def _wrong_state(message: str, code: str = WorkOrdersError.WRONG_STATE) -> None:
     raise Conflict(message, code=code)
 
 
+# What a service reads with the locked order, in the same statement: what its permission, its
+# notifications and the API's answer need (the category's parent names it, the body is ``responsible``).
+LOCK_RELATED = (
+    "estate",
+    "category",
+    "category__parent",
+    "company",
+    "department",
+    "rights_unit",
+    "assignee",
+    "reporter",
+)
+
+
 def _lock(order: WorkOrder) -> WorkOrder:
     # of=("self",): lock the order only — locking its estate and category too would deadlock with the
     # foreign-key checks of other orders being written about the same estate or category.
-    return WorkOrder.objects.select_for_update(of=("self",)).select_related("estate", "category").get(pk=order.pk)
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related(*LOCK_RELATED).get(pk=order.pk)
 
 
 def _event(order: WorkOrder, kind: str, actor: Any, at: dt.datetime, note: str = "", **data: Any) -> WorkOrderEvent:
     user = actor if getattr(actor, "is_authenticated", False) else None
     return WorkOrderEvent.objects.create(order=order, kind=kind, actor=user, at=at, note=note, data=data)
+
+
+def _events(events: list[WorkOrderEvent]) -> list[WorkOrderEvent]:
+    """Several timeline rows in one INSERT. No ``post_save`` is sent: only for kinds nobody listens to
+    (submitted, routed, escalated — gongzhi.devices.receivers follows the ones that end an order)."""
+    return WorkOrderEvent.objects.bulk_create(events)
 
 
 def _save(order: WorkOrder, actor: Any, changes: dict[str, Any], summary: str, *, event: str) -> WorkOrder:
@@ -204,9 +224,16 @@ def default_sla_rows() -> list[rules.SlaRow]:
     ]
 
 
-def sla_limits_for(*, estate: Place, category: Category, priority: str, on: dt.date) -> rules.SlaLimits:
-    """The three limits for an order: the estate's current service tier × the category (时限标准)."""
-    contract = current_contract(estate, on)
+_NO_CONTRACT = object()
+
+
+def sla_limits_for(
+    *, estate: Place, category: Category, priority: str, on: dt.date, contract: Any = _NO_CONTRACT
+) -> rules.SlaLimits:
+    """The three limits for an order: the estate's current service tier × the category (时限标准).
+    ``contract``: the estate's current contract when the caller has already read it (None: none)."""
+    if contract is _NO_CONTRACT:
+        contract = current_contract(estate, on)
     tier = contract.service_tier if contract else None
     chain = [c.code for c in category.chain()]
     policies = [p.as_rule() for p in SlaPolicy.objects.select_related("category")]
@@ -230,9 +257,24 @@ class Route:
         return self.company or self.department or self.rights_unit
 
 
-def route_for(*, estate: Place, category: Category, on: dt.date) -> Route:
+def limits_of(order: WorkOrder, now: dt.datetime) -> rules.SlaLimits:
+    """The limits kept on the order at intake; an order taken in before they were kept looks them up."""
+    if None not in (order.accept_minutes, order.arrive_minutes, order.resolve_minutes):
+        return rules.SlaLimits(
+            accept=order.accept_minutes,
+            arrive=order.arrive_minutes,
+            resolve=order.resolve_minutes,
+            working_hours_only=order.sla_working_hours,
+        )
+    return sla_limits_for(
+        estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
+    )
+
+
+def route_for(*, estate: Place, category: Category, on: dt.date, contract: Any = _NO_CONTRACT) -> Route:
     """Who handles it (派单): the estate's rule for the category or its parents, then the estate's
-    default rule, then the company of the estate's current service contract."""
+    default rule, then the company of the estate's current service contract (``contract``: as for
+    ``sla_limits_for``)."""
     chain = category.chain()
     found = {
         r.category_id: r
@@ -244,7 +286,8 @@ def route_for(*, estate: Place, category: Category, on: dt.date) -> Route:
         rule = found.get(key)
         if rule is not None:
             return Route(company=rule.company, department=rule.department, rights_unit=rule.rights_unit)
-    contract = current_contract(estate, on)
+    if contract is _NO_CONTRACT:
+        contract = current_contract(estate, on)
     return Route(company=contract.company if contract else None)
 
 
