@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.models import RoleAssignment, User
 from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import audited_update
 from gongzhi.core.errors import Conflict, Invalid
@@ -294,37 +294,97 @@ def route_for(*, estate: Place, category: Category, on: dt.date, contract: Any =
 # --- Who is told ------------------------------------------------------------------------------------
 
 
+# Who answers is a list of (role, {field of the role assignment: value}) pairs, any of which holds:
+# ``rung_users`` turns it into one query, ``RungPeople`` answers many orders' rungs with one query.
+Holder = tuple[str, dict[str, Any]]
+
+
 def _users(q: Q) -> list[User]:
     return users_holding(q)
+
+
+def _handler_holders(order: WorkOrder) -> list[Holder]:
+    if order.company_id:
+        return [("property_manager", {"company_id": order.company_id})]
+    if order.department_id:
+        return [("department_officer", {"department_id": order.department_id})]
+    if order.rights_unit_id:
+        return [("rights_unit", {"organisation_id": order.rights_unit_id})]
+    return []
+
+
+def _holders_q(holders: list[Holder]) -> Q:
+    q = Q(pk__in=[])
+    for role, where in holders:
+        q |= Q(role=role, **where)
+    return q
+
+
+def rung_holders(order: WorkOrder, level: int, above: dict[str, int]) -> list[Holder]:
+    """Who answers at a rung of the ladder (``above``: the estate's ancestors by kind): 0 the responsible
+    body's dispatchers; 1 the community's residents' committee staff and the estate's committee members;
+    2 the street's officers (吹哨); 3 the responsible department's officers, or the officers of the
+    district's departments when no department is responsible (报到)."""
+    if level == EscalationLevel.PROPERTY:
+        return _handler_holders(order)
+    if level == EscalationLevel.COMMITTEE_AND_COMMUNITY:
+        return [
+            ("community_staff", {"place_id": above.get(PlaceKind.COMMUNITY)}),
+            ("committee_member", {"place_id": order.estate_id}),
+        ]
+    if level == EscalationLevel.STREET:
+        return [("street_officer", {"place_id": above.get(PlaceKind.STREET)})]
+    if order.department_id:
+        return [("department_officer", {"department_id": order.department_id})]
+    district = above.get(PlaceKind.DISTRICT)
+    return [("department_officer", {"department__place_id": district}), ("department_officer", {"place_id": district})]
 
 
 def handler_users(order: WorkOrder) -> list[User]:
     """The responsible body's dispatchers: the company's property managers, the department's officers,
     the rights unit's staff."""
-    if order.company_id:
-        return _users(Q(role="property_manager", company_id=order.company_id))
-    if order.department_id:
-        return _users(Q(role="department_officer", department_id=order.department_id))
-    if order.rights_unit_id:
-        return _users(Q(role="rights_unit", organisation_id=order.rights_unit_id))
-    return []
+    holders = _handler_holders(order)
+    return _users(_holders_q(holders)) if holders else []
 
 
 def rung_users(order: WorkOrder, level: int) -> list[User]:
-    """Who answers at a rung of the ladder: 1 the community's residents' committee staff and the estate's
-    committee members; 2 the street's officers (吹哨); 3 the responsible department's officers, or the
-    officers of the district's departments when no department is responsible (报到)."""
+    """Who answers at a rung of the ladder (see ``rung_holders``)."""
     if level == EscalationLevel.PROPERTY:
         return handler_users(order)
-    above = ancestor_ids_by_kind(order.estate)
-    if level == EscalationLevel.COMMITTEE_AND_COMMUNITY:
-        return _users(
-            Q(role="community_staff", place_id=above.get(PlaceKind.COMMUNITY))
-            | Q(role="committee_member", place_id=order.estate_id)
+    return _users(_holders_q(rung_holders(order, level, ancestor_ids_by_kind(order.estate))))
+
+
+class RungPeople:
+    """The people of many orders' rungs, read once for a batch (the sweep): the estates' ancestors in one
+    query, the matching role assignments and their users in one more."""
+
+    FIELDS = ("place_id", "company_id", "department_id", "organisation_id", "department__place_id")
+
+    def __init__(self, wanted: list[tuple[WorkOrder, int]]) -> None:
+        place_ids = {int(p) for order, _level in wanted for p in order.estate.path.strip("/").split("/") if p}
+        kinds = dict(Place.objects.filter(pk__in=place_ids).values_list("pk", "kind"))
+        self.holders: dict[int, list[Holder]] = {}
+        for order, level in wanted:
+            above = {kinds[int(p)]: int(p) for p in order.estate.path.strip("/").split("/") if p and int(p) in kinds}
+            self.holders[order.pk] = rung_holders(order, level, above)
+        every = [h for holders in self.holders.values() for h in holders]
+        self.rows: list[dict[str, Any]] = []
+        self.users: dict[int, User] = {}
+        if every:
+            self.rows = list(
+                RoleAssignment.objects.filter(_holders_q(every), active=True, user__is_active=True).values(
+                    "user_id", "role", *self.FIELDS
+                )
+            )
+            self.users = {u.pk: u for u in User.objects.filter(pk__in={r["user_id"] for r in self.rows})}
+
+    def of(self, order: WorkOrder) -> list[User]:
+        ids = sorted(
+            {
+                row["user_id"]
+                for row in self.rows
+                for role, where in self.holders[order.pk]
+                if row["role"] == role and all(row[k] == v for k, v in where.items())
+            }
         )
-    if level == EscalationLevel.STREET:
-        return _users(Q(role="street_officer", place_id=above.get(PlaceKind.STREET)))
-    if order.department_id:
-        return _users(Q(role="department_officer", department_id=order.department_id))
-    district = above.get(PlaceKind.DISTRICT)
-    return _users(Q(role="department_officer") & (Q(department__place_id=district) | Q(place_id=district)))
+        return [self.users[pk] for pk in ids if pk in self.users]
