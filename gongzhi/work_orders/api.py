@@ -118,8 +118,10 @@ def detail_out(order: WorkOrder, user: Any) -> dict[str, Any]:
     return out
 
 
-def _reload(order: WorkOrder, user: Any) -> dict[str, Any]:
-    return detail_out(_orders().get(pk=order.pk), user)
+def _answer(order: WorkOrder, user: Any) -> dict[str, Any]:
+    """The answer to a write, built from the order the service returns as it left it (its lock read the
+    relations the answer names), not read again; only the timeline and the photos are read."""
+    return detail_out(order, user)
 
 
 # --- Categories -----------------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def work_order_create(request: HttpRequest, payload: WorkOrderCreateIn) -> Statu
             reporter_phone=payload.reporter_phone,
             actor=user,
         )
-    return Status(201, _reload(order, user))
+    return Status(201, _answer(order, user))
 
 
 @router.get(
@@ -241,8 +243,8 @@ def _action(path: str, summary: str, operation_id: str, description: str) -> Any
 def work_order_accept(request: HttpRequest, work_order_id: ObjectId) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_accept(work_order=order, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_accept(work_order=order, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action("assign", "派单", "work_order_assign", "把已受理的工单派给责任单位的一名工作人员。")
@@ -254,24 +256,24 @@ def work_order_assign(request: HttpRequest, work_order_id: ObjectId, payload: As
         message = "该账号不是责任单位的工作人员"
         raise ApiError(400, "validation_error", f"提交的数据有误：{message}", {"assignee_id": message})
     with service_errors():
-        services.work_order_assign(work_order=order, assignee=assignee, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_assign(work_order=order, assignee=assignee, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action("arrive", "到场", "work_order_arrive", "登记工作人员已到场。")
 def work_order_arrive(request: HttpRequest, work_order_id: ObjectId) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_arrive(work_order=order, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_arrive(work_order=order, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action("resolve", "处理完成", "work_order_resolve", "填写处理说明，请报事人确认。")
 def work_order_resolve(request: HttpRequest, work_order_id: ObjectId, payload: ResolveIn) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_resolve(work_order=order, note=payload.note, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_resolve(work_order=order, note=payload.note, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action(
@@ -283,26 +285,26 @@ def work_order_resolve(request: HttpRequest, work_order_id: ObjectId, payload: R
 def work_order_confirm(request: HttpRequest, work_order_id: ObjectId, payload: ConfirmIn) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_confirm(
+        order = services.work_order_confirm(
             work_order=order, rating=payload.rating, comment=payload.comment, actor=request.auth
         )
-    return _reload(order, request.auth)
+    return _answer(order, request.auth)
 
 
 @_action("reopen", "重新办理", "work_order_reopen", "报事人在处理完成后 7 日内（含第 7 日）认为未解决，申请重新办理。")
 def work_order_reopen(request: HttpRequest, work_order_id: ObjectId, payload: ReasonIn) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_reopen(work_order=order, reason=payload.reason, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_reopen(work_order=order, reason=payload.reason, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action("cancel", "撤销", "work_order_cancel", "报事人或责任单位撤销仍在办理的工单，须填写原因。")
 def work_order_cancel(request: HttpRequest, work_order_id: ObjectId, payload: ReasonIn) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_cancel(work_order=order, reason=payload.reason, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_cancel(work_order=order, reason=payload.reason, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action(
@@ -330,7 +332,7 @@ def work_order_transfer(request: HttpRequest, work_order_id: ObjectId, payload: 
             message = "该单位不是产权单位"
             raise ApiError(400, "validation_error", f"提交的数据有误：{message}", {"rights_unit_id": message})
     with service_errors():
-        services.work_order_transfer(
+        order = services.work_order_transfer(
             work_order=order,
             reason=payload.reason,
             company=company,
@@ -338,7 +340,7 @@ def work_order_transfer(request: HttpRequest, work_order_id: ObjectId, payload: 
             rights_unit=rights_unit,
             actor=user,
         )
-    return _reload(order, user)
+    return _answer(order, user)
 
 
 @_action("merge", "合并", "work_order_merge", "把重复的诉求并入同一小区另一张仍在办理的工单，本单撤销。")
@@ -347,8 +349,8 @@ def work_order_merge(request: HttpRequest, work_order_id: ObjectId, payload: Mer
     can_dispatch.require(request.auth, order)  # before looking up what the body names
     into = find_for_user(_orders(), request.auth, payload.into_id, field="into_id")
     with service_errors():
-        services.work_order_merge(work_order=order, into=into, note=payload.note, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_merge(work_order=order, into=into, note=payload.note, actor=request.auth)
+    return _answer(order, request.auth)
 
 
 @_action(
@@ -360,5 +362,5 @@ def work_order_merge(request: HttpRequest, work_order_id: ObjectId, payload: Mer
 def work_order_escalate(request: HttpRequest, work_order_id: ObjectId, payload: ReasonIn) -> dict:
     order = _seen(request, work_order_id)
     with service_errors():
-        services.work_order_escalate(work_order=order, reason=payload.reason, actor=request.auth)
-    return _reload(order, request.auth)
+        order = services.work_order_escalate(work_order=order, reason=payload.reason, actor=request.auth)
+    return _answer(order, request.auth)

@@ -319,6 +319,12 @@ class WorkOrder(TimeStampedModel):
     arrive_by = models.DateTimeField(_("到场时限"), null=True, blank=True)
     resolve_by = models.DateTimeField(_("办结时限"), null=True, blank=True)
     sla_working_hours = models.BooleanField(_("只计工作时间"), default=False)
+    # The limits found at intake (service tier × category), kept so that accepting, reopening and
+    # transferring start their clocks without reading the contract and the time limits again.
+    # Empty on orders taken in before they were kept: those look the limits up as before.
+    accept_minutes = models.PositiveIntegerField(_("受理时限(分钟)"), null=True, blank=True, editable=False)
+    arrive_minutes = models.PositiveIntegerField(_("到场时限(分钟)"), null=True, blank=True, editable=False)
+    resolve_minutes = models.PositiveIntegerField(_("办结时限(分钟)"), null=True, blank=True, editable=False)
     accepted_in_time = models.BooleanField(_("按时受理"), null=True, blank=True)
     arrived_in_time = models.BooleanField(_("按时到场"), null=True, blank=True)
     resolved_in_time = models.BooleanField(_("按时办结"), null=True, blank=True)
@@ -480,9 +486,11 @@ class Photo(models.Model):
 
 
 class WorkOrderCounter(models.Model):
-    """The last order number given out on a day (Asia/Shanghai), for GZ20261122-000123."""
+    """SQLite's stand-in for the PostgreSQL sequence ``work_order_number_seq`` (工单编号计数): one row
+    whose ``last`` is the last number given out. SQLite serializes writers anyway, so this row adds no
+    lock there; on PostgreSQL the table stays empty and numbers come from the sequence (see
+    ``services.common.next_number``)."""
 
-    day = models.DateField(unique=True)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -490,7 +498,7 @@ class WorkOrderCounter(models.Model):
         verbose_name_plural = _("工单编号计数")
 
     def __str__(self) -> str:
-        return f"{self.day}: {self.last}"
+        return str(self.last)
 
 
 class Open311Client(TimeStampedModel):

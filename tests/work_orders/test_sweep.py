@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from gongzhi.core.models import Notification
@@ -75,3 +76,44 @@ def test_the_task_escalates_and_archives(wo):
     done.refresh_from_db()
     assert order.escalation_level == 1 and done.status == "closed"
     assert done.events.last().note == "报事人未在期限内评价，办结归档"
+
+
+def _overdue_orders(wo, n):
+    """``n`` open orders over two estates (two companies) and two categories."""
+    out = []
+    for i in range(n):
+        estate = wo.estate_a if i % 2 == 0 else wo.estate_b
+        category = wo.leak if i % 3 else wo.garbage
+        out.append(submit(wo, estate=estate, category=category, actor=None, reporter=None, channel="hotline"))
+    return out
+
+
+def _sweep_statements(now):
+    with CaptureQueriesContext(connection) as ctx:
+        done = services.sweep_overdue(now)
+    return done, len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("n", [3, 12])
+def test_the_sweep_costs_the_same_statements_for_any_number_of_orders(wo, n):
+    # issue 14 §5: categories, estates and recipients read once per batch, not per order (before: 1,264
+    # statements for 1,000 orders; each order read its category's parent, its estate's ancestors, its
+    # rung's people and wrote its own inbox rows)
+    orders = _overdue_orders(wo, n)
+    # the first sweep: every accept clock has run out, each order goes to the residents' committee
+    done, statements = _sweep_statements(timezone.now() + dt.timedelta(days=1))
+    # 3 candidate reads (one per open state) + SAVEPOINT + 1 compare-and-set UPDATE per (state, rung,
+    # calendar) — one here — + the claimed orders with their categories, estates and bodies + timeline
+    # rows + audit rows + the estates' ancestors + the rungs' role assignments + their users + inbox rows
+    # + RELEASE = 13, for 3 orders as for 12 (before: each order also read its category's parent and
+    # wrote its inbox rows, and each estate × body read its ancestors and its rung's people)
+    assert (done, statements) == (n, 13)
+    # the second: the committee did not answer, each goes to the street (吹哨)
+    done, statements = _sweep_statements(timezone.now() + dt.timedelta(days=3))
+    assert (done, statements) == (n, 13)
+    # and each rung was told what one escalation by hand tells it (rung_users, one order at a time)
+    for order in orders:
+        order.refresh_from_db()
+        told = set(Notification.objects.filter(title__endswith=order.number).values_list("recipient_id", flat=True))
+        expected = {u.pk for level in (1, 2) for u in services.rung_users(order, level)}
+        assert told >= expected and expected

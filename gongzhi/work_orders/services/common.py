@@ -15,11 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
+from gongzhi.accounts.models import RoleAssignment, User
 from gongzhi.accounts.selectors import users_holding
 from gongzhi.core.audit import audited_update
 from gongzhi.core.errors import Conflict, Invalid
@@ -86,15 +87,35 @@ def _wrong_state(message: str, code: str = WorkOrdersError.WRONG_STATE) -> None:
     raise Conflict(message, code=code)
 
 
+# What a service reads with the locked order, in the same statement: what its permission, its
+# notifications and the API's answer need (the category's parent names it, the body is ``responsible``).
+LOCK_RELATED = (
+    "estate",
+    "category",
+    "category__parent",
+    "company",
+    "department",
+    "rights_unit",
+    "assignee",
+    "reporter",
+)
+
+
 def _lock(order: WorkOrder) -> WorkOrder:
     # of=("self",): lock the order only — locking its estate and category too would deadlock with the
     # foreign-key checks of other orders being written about the same estate or category.
-    return WorkOrder.objects.select_for_update(of=("self",)).select_related("estate", "category").get(pk=order.pk)
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related(*LOCK_RELATED).get(pk=order.pk)
 
 
 def _event(order: WorkOrder, kind: str, actor: Any, at: dt.datetime, note: str = "", **data: Any) -> WorkOrderEvent:
     user = actor if getattr(actor, "is_authenticated", False) else None
     return WorkOrderEvent.objects.create(order=order, kind=kind, actor=user, at=at, note=note, data=data)
+
+
+def _events(events: list[WorkOrderEvent]) -> list[WorkOrderEvent]:
+    """Several timeline rows in one INSERT. No ``post_save`` is sent: only for kinds nobody listens to
+    (submitted, routed, escalated — gongzhi.devices.receivers follows the ones that end an order)."""
+    return WorkOrderEvent.objects.bulk_create(events)
 
 
 def _save(order: WorkOrder, actor: Any, changes: dict[str, Any], summary: str, *, event: str) -> WorkOrder:
@@ -153,13 +174,40 @@ def _check_photo_count(files: Sequence[Any]) -> None:
 # --- Numbers, SLA limits, routing ---------------------------------------------------------------------
 
 
+NUMBER_SEQUENCE = "work_order_number_seq"  # created by migration 0006 on PostgreSQL
+
+
 def next_number(at: dt.datetime) -> str:
-    """The next order number of the day (Asia/Shanghai), e.g. GZ20261122-000123. Call in a transaction."""
+    """An order number (工单编号), e.g. GZ20261122-000123: the day the demand was received (Asia/Shanghai)
+    and six digits from one counter for the whole city, in one statement and without a row lock.
+
+    On PostgreSQL the digits come from the sequence ``work_order_number_seq`` (1 … 999999, cycling):
+    ``nextval`` never waits on another intake and is not rolled back, so an intake that fails after
+    taking its number leaves a **gap**, and the digits do not restart each day — they are unique, not
+    a count of the day's orders. A number could only repeat if 999,999 numbers were given out within
+    one day prefix; the unique constraint on ``number`` would then refuse the intake rather than store
+    it twice. On SQLite, which lets one writer at a time anyway, one counter row stands in.
+    """
     day = timezone.localdate(at)
-    WorkOrderCounter.objects.get_or_create(day=day)
-    WorkOrderCounter.objects.filter(day=day).update(last=F("last") + 1)
-    last = WorkOrderCounter.objects.filter(day=day).values_list("last", flat=True).get()
-    return f"GZ{day:%Y%m%d}-{last:06d}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(%s)", [NUMBER_SEQUENCE])
+            row = cursor.fetchone()
+        else:
+            table = connection.ops.quote_name(WorkOrderCounter._meta.db_table)
+            cursor.execute(f"UPDATE {table} SET last = last % 999999 + 1 WHERE id = 1 RETURNING last")  # noqa: S608 - the model's table
+            row = cursor.fetchone()
+            if row is None:  # the row was emptied (a test's flush): start again after the last order
+                row = (WorkOrderCounter.objects.create(pk=1, last=_last_suffix() % 999999 + 1).last,)
+    return f"GZ{day:%Y%m%d}-{row[0]:06d}"
+
+
+def _last_suffix() -> int:
+    number = WorkOrder.objects.order_by("-pk").values_list("number", flat=True).first()
+    try:
+        return int(number.rsplit("-", 1)[1]) if number else 0
+    except (IndexError, ValueError):
+        return 0
 
 
 def default_sla_rows() -> list[rules.SlaRow]:
@@ -176,9 +224,16 @@ def default_sla_rows() -> list[rules.SlaRow]:
     ]
 
 
-def sla_limits_for(*, estate: Place, category: Category, priority: str, on: dt.date) -> rules.SlaLimits:
-    """The three limits for an order: the estate's current service tier × the category (时限标准)."""
-    contract = current_contract(estate, on)
+_NO_CONTRACT = object()
+
+
+def sla_limits_for(
+    *, estate: Place, category: Category, priority: str, on: dt.date, contract: Any = _NO_CONTRACT
+) -> rules.SlaLimits:
+    """The three limits for an order: the estate's current service tier × the category (时限标准).
+    ``contract``: the estate's current contract when the caller has already read it (None: none)."""
+    if contract is _NO_CONTRACT:
+        contract = current_contract(estate, on)
     tier = contract.service_tier if contract else None
     chain = [c.code for c in category.chain()]
     policies = [p.as_rule() for p in SlaPolicy.objects.select_related("category")]
@@ -202,9 +257,24 @@ class Route:
         return self.company or self.department or self.rights_unit
 
 
-def route_for(*, estate: Place, category: Category, on: dt.date) -> Route:
+def limits_of(order: WorkOrder, now: dt.datetime) -> rules.SlaLimits:
+    """The limits kept on the order at intake; an order taken in before they were kept looks them up."""
+    if None not in (order.accept_minutes, order.arrive_minutes, order.resolve_minutes):
+        return rules.SlaLimits(
+            accept=order.accept_minutes,
+            arrive=order.arrive_minutes,
+            resolve=order.resolve_minutes,
+            working_hours_only=order.sla_working_hours,
+        )
+    return sla_limits_for(
+        estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
+    )
+
+
+def route_for(*, estate: Place, category: Category, on: dt.date, contract: Any = _NO_CONTRACT) -> Route:
     """Who handles it (派单): the estate's rule for the category or its parents, then the estate's
-    default rule, then the company of the estate's current service contract."""
+    default rule, then the company of the estate's current service contract (``contract``: as for
+    ``sla_limits_for``)."""
     chain = category.chain()
     found = {
         r.category_id: r
@@ -216,44 +286,105 @@ def route_for(*, estate: Place, category: Category, on: dt.date) -> Route:
         rule = found.get(key)
         if rule is not None:
             return Route(company=rule.company, department=rule.department, rights_unit=rule.rights_unit)
-    contract = current_contract(estate, on)
+    if contract is _NO_CONTRACT:
+        contract = current_contract(estate, on)
     return Route(company=contract.company if contract else None)
 
 
 # --- Who is told ------------------------------------------------------------------------------------
 
 
+# Who answers is a list of (role, {field of the role assignment: value}) pairs, any of which holds:
+# ``rung_users`` turns it into one query, ``RungPeople`` answers many orders' rungs with one query.
+Holder = tuple[str, dict[str, Any]]
+
+
 def _users(q: Q) -> list[User]:
     return users_holding(q)
+
+
+def _handler_holders(order: WorkOrder) -> list[Holder]:
+    if order.company_id:
+        return [("property_manager", {"company_id": order.company_id})]
+    if order.department_id:
+        return [("department_officer", {"department_id": order.department_id})]
+    if order.rights_unit_id:
+        return [("rights_unit", {"organisation_id": order.rights_unit_id})]
+    return []
+
+
+def _holders_q(holders: list[Holder]) -> Q:
+    q = Q(pk__in=[])
+    for role, where in holders:
+        q |= Q(role=role, **where)
+    return q
+
+
+def rung_holders(order: WorkOrder, level: int, above: dict[str, int]) -> list[Holder]:
+    """Who answers at a rung of the ladder (``above``: the estate's ancestors by kind): 0 the responsible
+    body's dispatchers; 1 the community's residents' committee staff and the estate's committee members;
+    2 the street's officers (吹哨); 3 the responsible department's officers, or the officers of the
+    district's departments when no department is responsible (报到)."""
+    if level == EscalationLevel.PROPERTY:
+        return _handler_holders(order)
+    if level == EscalationLevel.COMMITTEE_AND_COMMUNITY:
+        return [
+            ("community_staff", {"place_id": above.get(PlaceKind.COMMUNITY)}),
+            ("committee_member", {"place_id": order.estate_id}),
+        ]
+    if level == EscalationLevel.STREET:
+        return [("street_officer", {"place_id": above.get(PlaceKind.STREET)})]
+    if order.department_id:
+        return [("department_officer", {"department_id": order.department_id})]
+    district = above.get(PlaceKind.DISTRICT)
+    return [("department_officer", {"department__place_id": district}), ("department_officer", {"place_id": district})]
 
 
 def handler_users(order: WorkOrder) -> list[User]:
     """The responsible body's dispatchers: the company's property managers, the department's officers,
     the rights unit's staff."""
-    if order.company_id:
-        return _users(Q(role="property_manager", company_id=order.company_id))
-    if order.department_id:
-        return _users(Q(role="department_officer", department_id=order.department_id))
-    if order.rights_unit_id:
-        return _users(Q(role="rights_unit", organisation_id=order.rights_unit_id))
-    return []
+    holders = _handler_holders(order)
+    return _users(_holders_q(holders)) if holders else []
 
 
 def rung_users(order: WorkOrder, level: int) -> list[User]:
-    """Who answers at a rung of the ladder: 1 the community's residents' committee staff and the estate's
-    committee members; 2 the street's officers (吹哨); 3 the responsible department's officers, or the
-    officers of the district's departments when no department is responsible (报到)."""
+    """Who answers at a rung of the ladder (see ``rung_holders``)."""
     if level == EscalationLevel.PROPERTY:
         return handler_users(order)
-    above = ancestor_ids_by_kind(order.estate)
-    if level == EscalationLevel.COMMITTEE_AND_COMMUNITY:
-        return _users(
-            Q(role="community_staff", place_id=above.get(PlaceKind.COMMUNITY))
-            | Q(role="committee_member", place_id=order.estate_id)
+    return _users(_holders_q(rung_holders(order, level, ancestor_ids_by_kind(order.estate))))
+
+
+class RungPeople:
+    """The people of many orders' rungs, read once for a batch (the sweep): the estates' ancestors in one
+    query, the matching role assignments and their users in one more."""
+
+    FIELDS = ("place_id", "company_id", "department_id", "organisation_id", "department__place_id")
+
+    def __init__(self, wanted: list[tuple[WorkOrder, int]]) -> None:
+        place_ids = {int(p) for order, _level in wanted for p in order.estate.path.strip("/").split("/") if p}
+        kinds = dict(Place.objects.filter(pk__in=place_ids).values_list("pk", "kind"))
+        self.holders: dict[int, list[Holder]] = {}
+        for order, level in wanted:
+            above = {kinds[int(p)]: int(p) for p in order.estate.path.strip("/").split("/") if p and int(p) in kinds}
+            self.holders[order.pk] = rung_holders(order, level, above)
+        every = [h for holders in self.holders.values() for h in holders]
+        self.rows: list[dict[str, Any]] = []
+        self.users: dict[int, User] = {}
+        if every:
+            self.rows = list(
+                RoleAssignment.objects.filter(_holders_q(every), active=True, user__is_active=True).values(
+                    "user_id", "role", *self.FIELDS
+                )
+            )
+            self.users = {u.pk: u for u in User.objects.filter(pk__in={r["user_id"] for r in self.rows})}
+
+    def of(self, order: WorkOrder) -> list[User]:
+        ids = sorted(
+            {
+                row["user_id"]
+                for row in self.rows
+                for role, where in self.holders[order.pk]
+                if row["role"] == role and all(row[k] == v for k, v in where.items())
+            }
         )
-    if level == EscalationLevel.STREET:
-        return _users(Q(role="street_officer", place_id=above.get(PlaceKind.STREET)))
-    if order.department_id:
-        return _users(Q(role="department_officer", department_id=order.department_id))
-    district = above.get(PlaceKind.DISTRICT)
-    return _users(Q(role="department_officer") & (Q(department__place_id=district) | Q(place_id=district)))
+        return [self.users[pk] for pk in ids if pk in self.users]

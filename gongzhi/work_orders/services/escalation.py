@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.accounts.models import User
 from gongzhi.core.audit import AuditEntry, audit_record, audit_record_many
 from gongzhi.core.models import AuditAction
+from gongzhi.core.notifications import notify_many
 from gongzhi.work_orders import rules
 from gongzhi.work_orders.choices import (
     DEADLINE_FIELD,
@@ -30,7 +30,10 @@ from gongzhi.work_orders.permissions import (
     can_escalate,
 )
 from gongzhi.work_orders.services.common import (
+    RungPeople,
     _event,
+    _events,
+    _link,
     _local,
     _lock,
     _notify,
@@ -48,15 +51,18 @@ def _escalation_deadline(order: WorkOrder, level: int, now: dt.datetime) -> dt.d
     return deadline(now, settings.WORK_ORDER_ESCALATION_MINUTES[level], order.sla_working_hours)
 
 
-def _tell_rung(order: WorkOrder, level: int, reason: str, users: list[User] | None = None) -> None:
+def _rung_message(order: WorkOrder, level: int, reason: str) -> tuple[str, str]:
     field = order.deadline_field
-    _notify(
-        rung_users(order, level) if users is None else users,
+    return (
         f"{EscalationLevel(level).label}：{order.number}",
         f"{order.estate.name}，{order.category}：{order.description[:60]}。{reason}"
         f"请督促责任单位（{order.responsible or '无'}），于{_local(getattr(order, field) if field else None)}前答复。",
-        order,
     )
+
+
+def _tell_rung(order: WorkOrder, level: int, reason: str) -> None:
+    title, body = _rung_message(order, level, reason)
+    _notify(rung_users(order, level), title, body, order)
 
 
 def work_order_escalate(*, work_order: WorkOrder, reason: str, actor: Any) -> WorkOrder:
@@ -111,13 +117,16 @@ def _claim_overdue(rows: list[tuple[int, str, int, bool, dt.datetime]], now: dt.
                 claimed.update({pk: (field, level) for (pk,) in cursor.fetchall()})
         if not claimed:
             return 0
+        # One read of the claimed orders with their categories, estates and bodies; one of the rungs'
+        # people (RungPeople); one INSERT each of timeline rows, audit rows and inbox rows — a batch
+        # costs the same number of statements for 10 orders as for 1,000.
         orders = list(
             WorkOrder.objects.filter(pk__in=claimed)
-            .select_related("estate", "category", "company", "department", "rights_unit")
+            .select_related("estate", "category", "category__parent", "company", "department", "rights_unit")
             .order_by("pk")
         )
         labels = {"accept_by": "受理", "arrive_by": "到场", "resolve_by": "办结"}
-        WorkOrderEvent.objects.bulk_create(
+        _events(
             [
                 WorkOrderEvent(
                     order=order,
@@ -147,12 +156,18 @@ def _claim_overdue(rows: list[tuple[int, str, int, bool, dt.datetime]], now: dt.
                 for order in orders
             ]
         )
-        rungs: dict[tuple, list[User]] = {}  # many orders of one estate and body share their rung's people
-        for order in orders:
-            key = (order.escalation_level, order.estate_id, order.company_id, order.department_id, order.rights_unit_id)
-            if key not in rungs:
-                rungs[key] = rung_users(order, order.escalation_level)
-            _tell_rung(order, order.escalation_level, f"{labels[claimed[order.pk][0]]}已超时。", users=rungs[key])
+        people = RungPeople([(order, order.escalation_level) for order in orders])
+        notify_many(
+            [
+                (
+                    people.of(order),
+                    *_rung_message(order, order.escalation_level, f"{labels[claimed[order.pk][0]]}已超时。"),
+                    _link(order),
+                )
+                for order in orders
+            ],
+            channels=settings.WORK_ORDER_NOTIFY_CHANNELS,
+        )
     return len(orders)
 
 

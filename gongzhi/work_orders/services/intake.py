@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import User
 from gongzhi.core.audit import audited_create
+from gongzhi.governance.selectors import current_contract
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place, Unit
 from gongzhi.work_orders import rules
@@ -25,6 +26,7 @@ from gongzhi.work_orders.choices import (
 from gongzhi.work_orders.models import (
     Category,
     WorkOrder,
+    WorkOrderEvent,
 )
 from gongzhi.work_orders.permissions import (
     can_report,
@@ -34,7 +36,7 @@ from gongzhi.work_orders.permissions import (
 from gongzhi.work_orders.services.common import (
     Route,
     _check_photo_count,
-    _event,
+    _events,
     _local,
     _notify,
     _photos,
@@ -128,8 +130,9 @@ def work_order_submit(
         _refuse(f"{Channel(channel).label}编号 {external_ref} 已登记", "external_ref")
 
     on = timezone.localdate(submitted_at)
-    limits = limits or sla_limits_for(estate=estate, category=category, priority=priority, on=on)
-    route = route_for(estate=estate, category=category, on=on)
+    contract = current_contract(estate, on)  # read once: it gives both the service tier and the company
+    limits = limits or sla_limits_for(estate=estate, category=category, priority=priority, on=on, contract=contract)
+    route = route_for(estate=estate, category=category, on=on, contract=contract)
     resolve_by = resolve_by or deadline(submitted_at, limits.resolve, limits.working_hours_only)
     accept_by = min(deadline(accept_from or submitted_at, limits.accept, limits.working_hours_only), resolve_by)
     try:
@@ -155,6 +158,9 @@ def work_order_submit(
                 accept_by=accept_by,
                 resolve_by=resolve_by,
                 sla_working_hours=limits.working_hours_only,
+                accept_minutes=limits.accept,
+                arrive_minutes=limits.arrive,
+                resolve_minutes=limits.resolve,
             )
             audited_create(
                 order,
@@ -163,7 +169,6 @@ def work_order_submit(
                 summary=f"{order.number} {Channel(channel).label}",
             )
             _photos(order, photos, PhotoStage.BEFORE, actor)
-            _event(order, EventKind.SUBMITTED, actor, submitted_at, channel=channel)
             _announce(order, route, actor, now)
     except IntegrityError as exc:  # a concurrent intake of the same external case number
         raise ValidationError({"external_ref": f"{Channel(channel).label}编号 {external_ref} 已登记"}) from exc
@@ -210,9 +215,21 @@ def work_order_create(
 
 
 def _announce(order: WorkOrder, route: Route, actor: Any, now: dt.datetime) -> None:
+    """The timeline's first rows (submitted, and routed when a body takes it) in one INSERT, and the
+    body's dispatchers — or, with no body, the residents' committee — told."""
     where = f"{order.estate.name} {order.location}".strip()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    events = [
+        WorkOrderEvent(
+            order=order, kind=EventKind.SUBMITTED, actor=user, at=order.submitted_at, data={"channel": order.channel}
+        )
+    ]
     if route.body is not None:
-        _event(order, EventKind.ROUTED, actor, order.submitted_at, note=str(route.body))
+        events.append(
+            WorkOrderEvent(order=order, kind=EventKind.ROUTED, actor=user, at=order.submitted_at, note=str(route.body))
+        )
+    _events(events)
+    if route.body is not None:
         _notify(
             handler_users(order),
             f"新诉求待受理：{order.number}",

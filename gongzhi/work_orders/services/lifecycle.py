@@ -33,6 +33,7 @@ from gongzhi.work_orders.permissions import (
     can_speak_for_reporter,
 )
 from gongzhi.work_orders.services.common import (
+    LOCK_RELATED,
     _check_photo_count,
     _event,
     _in_time,
@@ -46,7 +47,7 @@ from gongzhi.work_orders.services.common import (
     _wrong_state,
     deadline,
     handler_users,
-    sla_limits_for,
+    limits_of,
 )
 
 # --- The lifecycle ----------------------------------------------------------------------------------
@@ -60,9 +61,7 @@ def work_order_accept(*, work_order: WorkOrder, actor: Any) -> WorkOrder:
         can_handle.require(actor, order)
         if not order.can_accept():
             _wrong_state(f"工单{order.get_status_display()}，不能受理")
-        limits = sla_limits_for(
-            estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
-        )
+        limits = limits_of(order, now)
         arrive_by = deadline(now, limits.arrive, order.sla_working_hours)
         if order.resolve_by is not None:
             arrive_by = min(arrive_by, order.resolve_by)
@@ -203,9 +202,7 @@ def work_order_reopen(*, work_order: WorkOrder, reason: str, actor: Any) -> Work
                     WorkOrdersError.REOPEN_WINDOW_PASSED,
                 )
             _wrong_state(f"工单{order.get_status_display()}，不能重新办理")
-        limits = sla_limits_for(
-            estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
-        )
+        limits = limits_of(order, now)
         resolve_by = deadline(now, limits.resolve, order.sla_working_hours)
         arrive_by = min(deadline(now, limits.arrive, order.sla_working_hours), resolve_by)
         _save(
@@ -281,9 +278,7 @@ def work_order_transfer(
         ):
             _refuse("接收单位与当前责任单位相同", "target")
         previous = str(order.responsible or "无")
-        limits = sla_limits_for(
-            estate=order.estate, category=order.category, priority=order.priority, on=timezone.localdate(now)
-        )
+        limits = limits_of(order, now)
         accept_by = deadline(now, limits.accept, order.sla_working_hours)
         _save(
             order,
@@ -325,7 +320,7 @@ def work_order_merge(*, work_order: WorkOrder, into: WorkOrder, actor: Any, note
         locked = {
             o.pk: o
             for o in WorkOrder.objects.select_for_update(of=("self",))
-            .select_related("estate", "category")
+            .select_related(*LOCK_RELATED)
             .filter(pk__in=[work_order.pk, into.pk])
             .order_by("pk")
         }
