@@ -322,7 +322,11 @@ def _estate_for(client: Open311Client, params: Any) -> tuple[Place, str]:
     address = params.get("address_string", "").strip()
     estates = _estates(client)
     if address_id:
-        estate = estates.filter(pk=int(address_id)).first() if address_id.isdigit() and len(address_id) < 19 else None
+        estate = (
+            estates.filter(pk=int(address_id)).first()
+            if address_id.isascii() and address_id.isdigit() and len(address_id) < 19
+            else None
+        )
         if estate is None:
             raise Open311Error(400, f"address_id {address_id} 不是本接入范围内的小区")
         return estate, address
@@ -472,7 +476,10 @@ def _moment(params: Any, name: str) -> dt.datetime | None:
         value = None
     if value is None or timezone.is_naive(value):
         raise Open311Error(400, f"{name} 应为带时区的 ISO 8601 时间，如 2026-11-01T00:00:00+08:00")
-    return value
+    try:
+        return value.astimezone(dt.UTC)  # 0001-01-01T00:00:00+08:00 has no UTC
+    except OverflowError:
+        raise Open311Error(400, f"{name} 超出可查询的时间范围") from None
 
 
 def _readable(client: Open311Client | None) -> QuerySet[WorkOrder]:
@@ -510,10 +517,13 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, "start_date 不能晚于 end_date")
         if start and end and end - start > DEFAULT_WINDOW:
             raise Open311Error(400, "start_date 与 end_date 之间不能超过90天")
-        if end is None:
-            end = start + DEFAULT_WINDOW if start else timezone.now()
-        if start is None:
-            start = end - DEFAULT_WINDOW
+        try:
+            if end is None:
+                end = start + DEFAULT_WINDOW if start else timezone.now()
+            if start is None:
+                start = end - DEFAULT_WINDOW
+        except OverflowError:
+            raise Open311Error(400, "start_date 或 end_date 超出可查询的时间范围") from None
         orders = orders.filter(submitted_at__gte=start, submitted_at__lte=end)
         codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
         if codes:
