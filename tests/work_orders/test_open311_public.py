@@ -158,3 +158,11 @@ def test_wrong_methods_answer_405_in_the_error_format(wo):
     assert_xml_error(Client().post(f"{BASE}/discovery.xml"), 405)
     assert_json_error(Client().post(f"{BASE}/tokens/abc.json"), 405)
     assert_xml_error(Client().patch(f"{BASE}/requests/X1.xml"), 405)
+
+
+def test_listing_requests_without_a_key_takes_a_fixed_number_of_queries(wo, query_baseline):
+    for i in range(6):
+        submit(wo, description=f"第{i}处漏水")
+    with query_baseline("open311 GET requests.json without a key, 6 orders"):
+        body = json.loads(get("requests.json").content)
+    assert len(body) == 6
