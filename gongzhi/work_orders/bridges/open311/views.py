@@ -200,7 +200,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
         {
             "changeset": CHANGESET,
             "contact": "共治平台：请联系所在街道办事处",
-            "key_service": "api_key 由街道或社区工作人员在共治平台为接入方开通，绑定一个小区或街道",
+            "key_service": "读取无需 api_key（仅公开字段）；提交诉求及读取完整信息需 api_key，由街道或社区工作人员在共治平台为接入方开通，绑定一个小区或街道",
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
@@ -536,7 +536,8 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
         elif statuses == {"closed"}:
             orders = orders.filter(status__in=CLOSED_STATUSES)
     first = (page - 1) * page_size
-    rows = orders.prefetch_related("events", "photos").order_by("-submitted_at", "-id")[first : first + page_size]
+    related = ("events", "photos") if client is not None else ("events",)  # the public sees no photo
+    rows = orders.prefetch_related(*related).order_by("-submitted_at", "-id")[first : first + page_size]
     return render(fmt, "service_requests", [_out(o, request, client) for o in rows])
 
 
