@@ -8,7 +8,7 @@ class WorkOrdersConfig(plugins.GongzhiAppConfig):
     urls = (
         ("work-orders/12345/", "bridges.hotline12345.urls"),
         ("work-orders/", "urls"),
-        ("open311/v2/", "bridges.open311.urls"),
+        ("open311/", "bridges.open311.urls"),
     )
     api_routers = ("api",)
     nav = "nav"

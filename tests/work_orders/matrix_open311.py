@@ -7,4 +7,6 @@ ELSEWHERE_NAMES = {
     "open311:service",
     "open311:requests",
     "open311:request",
+    "open311:token",
+    "open311:not_found",
 }

@@ -47,7 +47,7 @@ REQUEST_FIELDS = [
     "long",
     "media_url",
 ]
-POST_FIELDS = ["service_request_id", "service_notice", "account_id"]
+POST_FIELDS = ["token", "service_request_id", "service_notice", "account_id"]
 
 
 @pytest.fixture
@@ -245,6 +245,8 @@ def test_a_key_files_only_within_its_place(wo, keys):
     assert "address_id" in assert_xml_error(post("requests.xml", **outside), 400)
     by_name = _form(wo, keys["estate"], address_id="", address_string="乙小区")
     assert "address_string" in assert_xml_error(post("requests.xml", **by_name), 400)
+    nowhere = _form(wo, keys["street"], address_id="", address_string="3号楼门口")
+    assert "address_string" in assert_xml_error(post("requests.xml", **nowhere), 400)
     point = _form(wo, keys["street"], address_id="", lat="39.89", long="116.33")
     assert "address_id" in assert_xml_error(post("requests.xml", **point), 400)
     assert WorkOrder.objects.count() == before
@@ -292,10 +294,10 @@ def test_get_requests_json_and_one_request(wo, keys):
     assert root.tag == "service_requests" and tags(root[0]) == REQUEST_FIELDS
 
 
-def test_reading_requests_needs_a_valid_key(wo, keys):
+def test_reading_requests_with_a_wrong_key_is_refused(wo, keys):
     order = submit(wo)
     for path in ("requests", f"requests/{order.number}"):
-        assert_xml_error(get(f"{path}.xml"), 403)
+        assert_xml_error(get(f"{path}.xml", api_key="o311_nope"), 403)
         assert_json_error(get(f"{path}.json", api_key="o311_nope"), 403)
 
 

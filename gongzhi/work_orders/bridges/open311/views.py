@@ -2,14 +2,21 @@
 Open311 client can file and follow residents' demands unchanged.
 
 - ``discovery.{format}``, ``services.{format}``, ``services/{service_code}.{format}``: public.
-- ``requests.{format}`` (POST, form-encoded), ``requests.{format}`` (GET) and
-  ``requests/{service_request_id}.{format}``: need the ``api_key`` of an ``Open311Client``, which is
-  bound to an estate or a street and answers through an account (its ``actor``). A request is filed
-  through ``work_order_submit`` with channel ``open311``; reads are scoped by the actor's
-  ``visible_to`` and the client's place.
+- ``requests.{format}`` (GET), ``requests/{service_request_id}.{format}`` and ``tokens/{token}.{format}``
+  work without a key and show only public fields: the service, the status, the dates, the estate as
+  the address and the description with phone and ID numbers masked — never a name, a phone, a unit or
+  a photo. With the ``api_key`` of an ``Open311Client`` (bound to an estate or a street, answering
+  through an account, its ``actor``) a read shows the requests that account sees under the client's
+  place, whole. ``api_key`` is read from the query string or the form body.
+- ``requests.{format}`` (POST, form-encoded) needs the ``api_key``; a request is filed through
+  ``work_order_submit`` with channel ``open311``; its token (also ``external_ref``) finds its number.
+- The paging extension: ``page`` (from 1) and ``page_size`` (at most 1000); a page past the end is an
+  empty list.
 
-Formats are ``xml`` and ``json`` with the spec's element names; errors are
+Formats are ``xml`` and ``json`` with the spec's element names; errors — every
+one under ``/open311/``, unknown routes and wrong methods included — are
 ``<errors><error><code/><description/></error></errors>`` or ``[{"code": …, "description": …}]``.
+XML never carries a character XML 1.0 forbids (control characters are dropped).
 Mapping: service_code is a category code (the sub-categories are the services, their parent is the
 group); service_request_id is the order number; address_id is an estate's id; status is ``open``
 until the order is closed or withdrawn. The spec's ``email`` has no place in an order and is not kept.
@@ -19,6 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import re
 import uuid
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -32,6 +41,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.errors import Forbidden
+from gongzhi.core.masking import mask_id_number, mask_phone
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 from gongzhi.work_orders import services
@@ -45,6 +55,14 @@ FORMATS = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=
 DEFAULT_WINDOW = dt.timedelta(days=90)  # the spec: by default the last 90 days, and no query spans more
 MAX_REQUESTS = 1000  # the spec: at most 1000 requests by default
 CLOSED_STATUSES = (Status.CLOSED, Status.CANCELLED)
+MAX_PAGE = 1_000_000
+
+log = logging.getLogger(__name__)
+# XML 1.0 allows tab, LF, CR and U+0020–U+D7FF, U+E000–U+FFFD, U+10000 and up; anything else is dropped.
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# In a public description: an 18-character ID number, a mobile number, a landline (with area code).
+ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+PHONE = re.compile(r"(?<![0-9])(?:1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8}|[0-9]{7,8})(?![0-9])")
 
 # XML: the element of each item of a list, by the list's element (the spec's names).
 ITEM_TAGS = {
@@ -68,10 +86,23 @@ class Open311Error(Exception):
 # --- Clients (api_key) ------------------------------------------------------------------------------
 
 
-def _client(request: HttpRequest, params: Any) -> Open311Client:
-    key = params.get("api_key", "")
-    if not key:
+def _key(request: HttpRequest) -> str:
+    """The api_key from the form body or the query string (clients put it in either)."""
+    return (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
+
+
+def _client(request: HttpRequest) -> Open311Client:
+    client = _optional_client(request)
+    if client is None:
         raise Open311Error(403, "api_key 必填：请向街道申请 Open311 接入密钥")
+    return client
+
+
+def _optional_client(request: HttpRequest) -> Open311Client | None:
+    """None without a key (a public read); a key that is given must be valid."""
+    key = _key(request)
+    if not key:
+        return None
     client = client_for_key(key)
     if client is None:
         raise Open311Error(403, "api_key 无效或已停用")
@@ -86,7 +117,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return XML_FORBIDDEN.sub("", str(value))
 
 
 def _element(tag: str, value: Any) -> ET.Element:
@@ -134,12 +165,22 @@ def open311_view(*methods: str) -> Any:
                 return _errors(fmt, exc.status, exc.description)
             except Forbidden as exc:  # the client's account may no longer act for the estate: its reason
                 return _errors(fmt, 403, exc.message)
+            except Exception:  # a client gets the spec's error format even then; the log keeps the trace
+                log.exception("Open311 %s %s failed", request.method, request.path)
+                return _errors(fmt, 500, "服务器内部错误，请稍后再试")
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
         return wrapped
 
     return decorate
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """Any other path under /open311/: a 404 in the spec's error format (JSON if it ends in .json)."""
+    fmt = "json" if path.lower().endswith(".json") else "xml"
+    return _errors(fmt, 404, "没有这个 Open311 接口；GeoReport v2 的入口见 /open311/v2/discovery.xml")
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -159,7 +200,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
         {
             "changeset": CHANGESET,
             "contact": "共治平台：请联系所在街道办事处",
-            "key_service": "api_key 由街道或社区工作人员在共治平台为接入方开通，绑定一个小区或街道",
+            "key_service": "读取无需 api_key（仅公开字段）；提交诉求及读取完整信息需 api_key，由街道或社区工作人员在共治平台为接入方开通，绑定一个小区或街道",
             "endpoints": [
                 {
                     "specification": SPECIFICATION,
@@ -266,6 +307,11 @@ def _decimal(params: Any, name: str, low: float, high: float) -> float | None:
     return value
 
 
+def _names_another_estate(client: Open311Client, address: str) -> bool:
+    names = Place.objects.filter(kind=PlaceKind.ESTATE).exclude(pk=client.place_id).values_list("name", flat=True)
+    return any(name and name in address for name in names.iterator())
+
+
 def _estate_for(client: Open311Client, params: Any) -> tuple[Place, str]:
     """The estate a request names (address_id, else address_string, else lat/long) and where it is."""
     lat = _decimal(params, "lat", -90, 90)
@@ -276,15 +322,21 @@ def _estate_for(client: Open311Client, params: Any) -> tuple[Place, str]:
     address = params.get("address_string", "").strip()
     estates = _estates(client)
     if address_id:
-        estate = estates.filter(pk=int(address_id)).first() if address_id.isdigit() and len(address_id) < 19 else None
+        estate = (
+            estates.filter(pk=int(address_id)).first()
+            if address_id.isascii() and address_id.isdigit() and len(address_id) < 19
+            else None
+        )
         if estate is None:
             raise Open311Error(400, f"address_id {address_id} 不是本接入范围内的小区")
         return estate, address
     if address:
         matches = sorted((e for e in estates if e.name in address), key=lambda e: -len(e.name))
-        if not matches:
-            raise Open311Error(400, "address_string 中没有本接入范围内的小区名称")
-        return matches[0], address
+        if matches:
+            return matches[0], address
+        if client.place.kind == PlaceKind.ESTATE and not _names_another_estate(client, address):
+            return client.place, address  # an estate's own app writes "3号楼门口", not the estate's name
+        raise Open311Error(400, "address_string 中没有本接入范围内的小区名称")
     if lat is not None:
         if client.place.kind == PlaceKind.ESTATE:
             return client.place, f"经纬度 {lat},{long}"
@@ -302,7 +354,7 @@ def _attribute_values(params: Any) -> dict[str, str]:
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.POST
-    client = _client(request, params)
+    client = _client(request)
     code = params.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code 必填")
@@ -317,6 +369,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     if media_url:
         description = f"{description}\n附图：{media_url}" if description else f"附图：{media_url}"
     location = attributes.get("location") or address
+    token = f"{client.pk}-{uuid.uuid4().hex}"
     name = f"{params.get('last_name', '').strip()}{params.get('first_name', '').strip()}"
     try:
         order = services.work_order_submit(
@@ -328,7 +381,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
             location=location,
             reporter_name=name,
             reporter_phone=params.get("phone", "").strip(),
-            external_ref=f"{client.pk}-{uuid.uuid4().hex}",
+            external_ref=token,
             actor=client.actor,
         )
     except ValidationError as exc:
@@ -342,17 +395,49 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
         f"已登记为工单{order.number}，责任单位：{order.responsible or '社区协调'}，将于{_iso(order.accept_by)}前受理"
     )
     return render(
-        fmt, "service_requests", [{"service_request_id": order.number, "service_notice": notice, "account_id": None}]
+        fmt,
+        "service_requests",
+        [{"token": token, "service_request_id": order.number, "service_notice": notice, "account_id": None}],
     )
 
 
-def _status_notes(order: WorkOrder) -> str:
-    """The latest step of the timeline (events and photos are prefetched, in their model order)."""
+def _status_notes(order: WorkOrder, *, public: bool = False) -> str:
+    """The latest step of the timeline (events and photos are prefetched, in their model order); the
+    public sees the step, not its note (a note may name a person or a unit)."""
     events = list(order.events.all())
     event = events[-1] if events else None
     if event is None:
         return ""
-    return f"{event.label}：{event.note}" if event.note else event.label
+    return f"{event.label}：{event.note}" if event.note and not public else event.label
+
+
+def masked(text: str) -> str:
+    """A description fit for anyone: ID numbers and phone numbers masked as on the pages."""
+    text = ID_NUMBER.sub(lambda m: mask_id_number(m.group()), text or "")
+    return PHONE.sub(lambda m: mask_phone(m.group().replace("-", "")), text)
+
+
+def _public_out(order: WorkOrder) -> dict[str, Any]:
+    """What anyone may read: the spec's fields in the spec's order, personal ones empty."""
+    return {
+        "service_request_id": order.number,
+        "status": "closed" if order.status in CLOSED_STATUSES else "open",
+        "status_notes": _status_notes(order, public=True),
+        "service_name": order.category.name,
+        "service_code": order.category.code,
+        "description": masked(order.description),
+        "agency_responsible": None,
+        "service_notice": None,
+        "requested_datetime": _iso(order.submitted_at),
+        "updated_datetime": _iso(order.updated_at),
+        "expected_datetime": _iso(order.resolve_by),
+        "address": order.estate.name,
+        "address_id": order.estate_id,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
+        "media_url": None,
+    }
 
 
 def _request_out(order: WorkOrder, request: HttpRequest) -> dict[str, Any]:
@@ -391,13 +476,38 @@ def _moment(params: Any, name: str) -> dt.datetime | None:
         value = None
     if value is None or timezone.is_naive(value):
         raise Open311Error(400, f"{name} 应为带时区的 ISO 8601 时间，如 2026-11-01T00:00:00+08:00")
-    return value
+    try:
+        return value.astimezone(dt.UTC)  # 0001-01-01T00:00:00+08:00 has no UTC
+    except OverflowError:
+        raise Open311Error(400, f"{name} 超出可查询的时间范围") from None
+
+
+def _readable(client: Open311Client | None) -> QuerySet[WorkOrder]:
+    """With a key, what its account sees under its place; without, every order (shown in public form)."""
+    if client is not None:
+        return _in_scope(client)
+    return WorkOrder.objects.select_related("category", "estate")
+
+
+def _out(order: WorkOrder, request: HttpRequest, client: Open311Client | None) -> dict[str, Any]:
+    return _request_out(order, request) if client is not None else _public_out(order)
+
+
+def _positive(params: Any, name: str, default: int, high: int) -> int:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= len(str(high)) and 1 <= int(raw) <= high):
+        raise Open311Error(400, f"{name} 应为 1 到 {high} 之间的整数")
+    return int(raw)
 
 
 def _search(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    client = _client(request, params)
-    orders = _in_scope(client)
+    client = _optional_client(request)
+    page_size = _positive(params, "page_size", MAX_REQUESTS, MAX_REQUESTS)
+    page = _positive(params, "page", 1, MAX_PAGE)
+    orders = _readable(client)
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
         orders = orders.filter(number__in=ids[:MAX_REQUESTS])  # overrides every other filter (the spec)
@@ -407,10 +517,13 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             raise Open311Error(400, "start_date 不能晚于 end_date")
         if start and end and end - start > DEFAULT_WINDOW:
             raise Open311Error(400, "start_date 与 end_date 之间不能超过90天")
-        if end is None:
-            end = start + DEFAULT_WINDOW if start else timezone.now()
-        if start is None:
-            start = end - DEFAULT_WINDOW
+        try:
+            if end is None:
+                end = start + DEFAULT_WINDOW if start else timezone.now()
+            if start is None:
+                start = end - DEFAULT_WINDOW
+        except OverflowError:
+            raise Open311Error(400, "start_date 或 end_date 超出可查询的时间范围") from None
         orders = orders.filter(submitted_at__gte=start, submitted_at__lte=end)
         codes = [c.strip() for c in params.get("service_code", "").split(",") if c.strip()]
         if codes:
@@ -422,14 +535,16 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
             orders = orders.exclude(status__in=CLOSED_STATUSES)
         elif statuses == {"closed"}:
             orders = orders.filter(status__in=CLOSED_STATUSES)
-    rows = orders.prefetch_related("events", "photos").order_by("-submitted_at", "-id")[:MAX_REQUESTS]
-    return render(fmt, "service_requests", [_request_out(o, request) for o in rows])
+    first = (page - 1) * page_size
+    related = ("events", "photos") if client is not None else ("events",)  # the public sees no photo
+    rows = orders.prefetch_related(*related).order_by("-submitted_at", "-id")[first : first + page_size]
+    return render(fmt, "service_requests", [_out(o, request, client) for o in rows])
 
 
 @csrf_exempt
 @open311_view("GET", "POST")
 def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
-    """POST Service Request (form-encoded, with api_key) or GET Service Requests (with api_key and filters)."""
+    """POST Service Request (form-encoded, with api_key) or GET Service Requests (filters; api_key optional)."""
     if request.method == "POST":
         return _submit(request, fmt)
     return _search(request, fmt)
@@ -437,9 +552,18 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view("GET")
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
-    """GET Service Request: one request, as a list of one (the spec)."""
-    client = _client(request, request.GET)
-    order = _in_scope(client).prefetch_related("events", "photos").filter(number=service_request_id).first()
+    """GET Service Request: one request, as a list of one (the spec); api_key optional."""
+    client = _optional_client(request)
+    order = _readable(client).prefetch_related("events", "photos").filter(number=service_request_id).first()
     if order is None:
         raise Open311Error(404, f"service_request_id {service_request_id} 不存在或不在本接入范围内")
-    return render(fmt, "service_requests", [_request_out(order, request)])
+    return render(fmt, "service_requests", [_out(order, request, client)])
+
+
+@open311_view("GET")
+def token_detail(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    """GET service_request_id from a token: the token a POST answered with finds its request's number."""
+    order = WorkOrder.objects.filter(channel=Channel.OPEN311, external_ref=token).only("number").first()
+    if not token or order is None:
+        raise Open311Error(404, f"token {token} 不存在")
+    return render(fmt, "service_requests", [{"service_request_id": order.number, "token": token}])
