@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A NUL in a query string or a plain form is refused (400) before any view (PostgreSQL refuses it in text).
+    "gongzhi.core.middleware.NulByteMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gongzhi.accounts.middleware.SessionTimeoutMiddleware",
     "gongzhi.accounts.middleware.AdminGateMiddleware",

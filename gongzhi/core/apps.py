@@ -7,7 +7,11 @@ class CoreConfig(plugins.GongzhiAppConfig):
     verbose_name = "基础"
 
     def ready(self) -> None:
-        from gongzhi.core import audit, notifications, tasks
+        from django.db.models.signals import pre_save
+
+        from gongzhi.core import audit, integrity, notifications, tasks
+
+        pre_save.connect(integrity.refuse_nul, dispatch_uid="gongzhi.core.refuse_nul")
 
         # writers ask the background worker to seal their audit rows after they commit
         audit.register_sealer(tasks.seal_audit)

@@ -81,3 +81,38 @@ class UploadLimitMiddleware:
             return HttpResponse(body, status=413, content_type="application/json; charset=utf-8")
         page = loader.get_template("400.html").render({"message": message, "status": 413}, request)
         return HttpResponse(page, status=413)
+
+
+class NulByteMiddleware:
+    """No NUL character reaches a view from a query string (issue 12 §3).
+
+    A NUL is never part of a search, a filter or an id, and PostgreSQL refuses it in any text (SQLite
+    silently accepts it). Instead of every list filter guarding against it, a request whose query
+    parameters carry one is answered 400 naming the parameter — as the Chinese error page, or as the
+    API's error body under ``/api/``. Forms and JSON bodies are parsed by their schemas, whose text
+    types refuse control characters naming the field; Open311 answers in its own format."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = _nul_parameter(request)
+        if name is None:
+            return self.get_response(request)
+        message = f"参数「{name[:40]}」含有不允许的控制字符（NUL），请检查后重试"
+        if request.path.startswith("/api/"):
+            body = json.dumps({"error": {"code": "bad_request", "message": message, "fields": {name[:40]: message}}},
+                              ensure_ascii=False)  # fmt: skip
+            return HttpResponse(body, status=400, content_type="application/json; charset=utf-8")
+        return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}, request))
+
+
+def _nul_parameter(request: HttpRequest) -> str | None:
+    if request.path.startswith("/open311/"):
+        return None  # the bridge answers every error in the GeoReport format itself
+    for key, values in request.GET.lists():
+        if "\x00" in key:
+            return key.replace("\x00", "")
+        if any("\x00" in v for v in values):
+            return key
+    return None

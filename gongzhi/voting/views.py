@@ -344,7 +344,9 @@ def cast(request: HttpRequest, pk: int) -> HttpResponse:
 def _paper_enter(request: HttpRequest, obj: Motion) -> PaperBallot:
     """The keyed paper ballot: the 房号 is looked up in the frozen roll, the rest parsed by PaperBallotIn."""
     label = request.POST.get("unit", "").strip()
-    row = ElectorateUnit.objects.filter(motion=obj, label=label).first() if label else None
+    if any(ord(c) < 32 or ord(c) == 127 for c in label):  # never a control character into a query
+        raise invalid("unit", "房号：含有不允许的控制字符，请重新输入（应如 1号楼1单元101）")
+    row = ElectorateUnit.objects.filter(motion=obj, label=label).first() if label and len(label) <= 80 else None
     if row is None:
         shown = label if len(label) <= 80 else label[:80] + "…"
         raise invalid("unit", f"房号：「{shown}」不在表决名册中（应如 1号楼1单元101）")

@@ -10,6 +10,7 @@ its own reason (a message, or the 403 page with the permission's reason) and cha
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,6 +48,7 @@ from gongzhi.work_orders.schemas import (
 )
 
 PER_PAGE = 50
+ORDER_NUMBER = re.compile(r"[A-Z0-9-]{1,24}")
 MINE_PER_PAGE = 30
 
 
@@ -466,7 +468,9 @@ def _merge_into(request: HttpRequest) -> tuple[WorkOrder, str]:
     number = (request.POST.get("into") or "").strip().upper()
     if not number:
         raise invalid("into", "并入工单号：请填写要并入的工单号")
-    into = WorkOrder.objects.visible_to(request.user).filter(number=number).first() if len(number) <= 24 else None
+    if not ORDER_NUMBER.fullmatch(number):  # never a control character or a 30-digit string into a query
+        raise invalid("into", "并入工单号：格式不正确，应为工单上的编号（如 GZ20261204-000123）")
+    into = WorkOrder.objects.visible_to(request.user).filter(number=number).first()
     if into is None:
         raise invalid("into", "并入工单号：找不到该工单号")
     return into, parse_form(MergeIn, request.POST, into_id=into.pk).note

@@ -74,7 +74,11 @@ def test_every_page_of_an_app_extends_its_app_base(app):
 def test_no_per_page_style_includes_and_one_pagination_partial():
     names = {str(t.relative_to(GONGZHI)) for t in TEMPLATES}
     assert not [n for n in names if re.search(r"/_styles?\.html$", n)]
-    assert [n for n in names if n.endswith("_pagination.html")] == ["core/templates/core/_pagination.html"]
+    # one bar for counted lists and one for lists read by key (issue 14 §4), both in core
+    assert sorted(n for n in names if n.endswith("_pagination.html")) == [
+        "core/templates/core/_keyset_pagination.html",
+        "core/templates/core/_pagination.html",
+    ]
 
 
 def _pagination(query: str, **extra) -> str:  # noqa: ANN003

@@ -127,3 +127,26 @@ def test_favicon_ico_is_answered_by_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"] == "/static/core/favicon.svg"
     assert finders.find("core/favicon.svg")
+
+
+def test_no_nul_is_ever_stored(world):
+    """gongzhi.core.integrity: a NUL that slipped past the schemas is refused naming the field, on both
+    databases (PostgreSQL cannot store it; SQLite would)."""
+    import pytest
+
+    from gongzhi.core.errors import Invalid
+    from gongzhi.registry.models import Place
+
+    estate = Place.objects.get(pk=world.estate_a.pk)
+    estate.name = "甲\x00小区"
+    with pytest.raises(Invalid) as refused:
+        estate.save()
+    assert "name" in refused.value.fields and "NUL" in refused.value.message
+    assert Place.objects.get(pk=estate.pk).name == world.estate_a.name
+
+
+def test_a_nul_in_a_query_string_is_a_400_naming_it(world):
+    page = world.client_for("street_officer").get("/registry/people/?q=a%00b")
+    assert page.status_code == 400 and "参数「q」" in page.content.decode()
+    api = world.client_for("street_officer").get("/api/v1/people?q=a%00b")
+    assert api.status_code == 400 and api.json()["error"]["code"] == "bad_request"

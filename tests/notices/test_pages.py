@@ -311,9 +311,11 @@ def test_hostile_values_in_the_list_filters(world):
     posted(world, ends_on=FAR)
     client = world.client_for("community_staff")
     for value in HOSTILE.values():
+        # a NUL in any query string is refused before the view (gongzhi.core.middleware.NulByteMiddleware)
+        expected = 400 if "\x00" in value else 200
         for param in ("status", "page"):
-            assert client.get(reverse("notices:list"), {param: value}).status_code == 200, (param, value)
-        assert world.client_for("resident").get(reverse("notices:mine"), {"page": value}).status_code == 200
+            assert client.get(reverse("notices:list"), {param: value}).status_code == expected, (param, value)
+        assert world.client_for("resident").get(reverse("notices:mine"), {"page": value}).status_code == expected
 
 
 def test_every_write_service_is_in_the_persona_table():

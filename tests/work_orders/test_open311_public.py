@@ -124,11 +124,12 @@ def test_bad_paging_is_a_400_in_the_error_format(wo, params):
 
 
 def test_xml_never_carries_characters_xml_forbids(wo):
-    submit(wo, description="漏水\x00\x01\x08\x0b\x0c\x1b\x7f结束\t\n")
+    # (a NUL is never stored at all: gongzhi.core.integrity refuses it, on SQLite as on PostgreSQL)
+    submit(wo, description="漏水\x01\x08\x0b\x0c\x1b\x7f结束\t\n")
     root = xml(get("requests.xml"))  # parses: nothing XML forbids
     text = root.find("request/description").text
-    assert text.startswith("漏水") and "结束" in text and not any(c in text for c in "\x00\x01\x08\x0b\x0c\x1b")
-    assert json.loads(get("requests.json").content)[0]["description"].startswith("漏水\x00")
+    assert text.startswith("漏水") and "结束" in text and not any(c in text for c in "\x01\x08\x0b\x0c\x1b")
+    assert json.loads(get("requests.json").content)[0]["description"].startswith("漏水\x01")
 
 
 @pytest.mark.parametrize(

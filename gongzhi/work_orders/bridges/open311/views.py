@@ -159,6 +159,9 @@ def open311_view(*methods: str) -> Any:
                 return response
             if fmt not in FORMATS:
                 return _errors("xml", 404, f"不支持的格式：{fmt}（可用 xml 或 json）")
+            bad = _control_parameter(request)
+            if bad is not None:  # a NUL never reaches a query (PostgreSQL refuses it in text)
+                return _errors(fmt, 400, f"参数 {bad} 含有不允许的控制字符（NUL）")
             try:
                 return view(request, fmt, **kwargs)
             except Open311Error as exc:
@@ -174,6 +177,17 @@ def open311_view(*methods: str) -> Any:
         return wrapped
 
     return decorate
+
+
+def _control_parameter(request: HttpRequest) -> str | None:
+    sources = [request.GET]
+    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        sources.append(request.POST)
+    for data in sources:
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")[:40]
+    return None
 
 
 @csrf_exempt
