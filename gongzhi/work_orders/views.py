@@ -365,7 +365,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel": can["cancel"] and order.can_cancel(),
     }
     is_reporter = order.reporter_id == user.pk
+    phone, phone_whole = (
+        selectors.reporter_phone_for(user, order, ip=request.META.get("REMOTE_ADDR")) if is_staff(user) else ("", False)
+    )
     context = {
+        "reporter_phone": phone,
+        "reporter_phone_whole": phone_whole,
+        "show_unit": can["handle"] or can["dispatch"] or is_reporter,
         "nav_active": "my_orders" if is_reporter and not is_staff(user) else "work_orders",
         "order": order,
         "clock": clock(order, now) if order.is_open else None,
