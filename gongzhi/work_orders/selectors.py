@@ -16,6 +16,7 @@ from gongzhi.core.audit import audit_record
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.governance.models import Department
 from gongzhi.work_orders import rules
 from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
@@ -41,6 +42,13 @@ def work_order_for_user(user: Any, pk: Any) -> WorkOrder:
         user,
         pk=pk,
     )
+
+
+def transfer_departments(order: WorkOrder) -> QuerySet[Department]:
+    """The departments an order may be transferred to: those of its own district (and above), whose
+    place lies on the estate's path — never another district's (one query, no ancestor lookups)."""
+    above = [int(pk) for pk in order.estate.path.strip("/").split("/") if pk]
+    return Department.objects.filter(place_id__in=above).order_by("name")
 
 
 def reporter_phone_for(user: Any, order: WorkOrder, *, ip: str | None = None) -> tuple[str, bool]:

@@ -383,7 +383,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_staff": is_staff(user),
         "staff": selectors.assignable_staff(order) if actions["assign"] else [],
         "companies": PropertyCompany.objects.visible_to(user).order_by("name") if actions["transfer"] else [],
-        "departments": Department.objects.all().order_by("name") if actions["transfer"] else [],
+        "departments": selectors.transfer_departments(order) if actions["transfer"] else [],
         "reopen_days": settings.WORK_ORDER_REOPEN_DAYS,
         "stars": [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")],
     }

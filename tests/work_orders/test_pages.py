@@ -446,3 +446,15 @@ def test_an_orders_notice_line_names_the_flat_without_stray_marks(wo):
     line = order.notice_line
     assert line.startswith("甲小区 1号楼1单元101，") and line.endswith("请尽快来修")
     assert " ，" not in line and "。。" not in f"{line}。请于11月23日 12:00前到场。"
+
+
+def test_transfer_lists_only_the_departments_of_the_orders_own_district(wo):
+    from gongzhi.governance import services as gov
+    from gongzhi.registry import services as reg
+
+    other = reg.place_create(kind="district", name="东城区", parent=wo.district.parent, actor=None)
+    gov.department_create(kind="housing", name="东城区住房城市建设委员会", place=other, actor=None)
+    order = submit(wo)
+    services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
+    page = wo.client_for("property_manager").get(url("detail", order)).content.decode()
+    assert "西城区住房城市建设委员会" in page and "东城区住房城市建设委员会" not in page
