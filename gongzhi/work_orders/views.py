@@ -29,7 +29,7 @@ from gongzhi.core.errors import invalid, messages_of
 from gongzhi.core.forms import parse_form, submit
 from gongzhi.core.permissions import allowed
 from gongzhi.core.scoping import is_staff, require_staff, scope_of
-from gongzhi.governance.models import Department, PropertyCompany
+from gongzhi.governance.models import PropertyCompany
 from gongzhi.registry.selectors import my_units
 from gongzhi.work_orders import selectors, services
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EscalationLevel, Status
@@ -443,8 +443,9 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, run=run, done=lambda o: f"已派给{o.assignee}。")
 
 
-def _transfer_target(request: HttpRequest) -> dict[str, Any]:
-    """The page's one select ("department-7", "company-3") as the API's fields, parsed by its schema."""
+def _transfer_target(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
+    """The page's one select ("department-7", "company-3") as the API's fields, parsed by its schema;
+    a department only of the order's own district (the ones the page offers)."""
     kind, _, target_pk = (request.POST.get("target") or "").partition("-")
     if kind not in ("company", "department"):
         raise invalid("target", "接收单位：请选择接收单位")
@@ -452,7 +453,7 @@ def _transfer_target(request: HttpRequest) -> dict[str, Any]:
     if kind == "company":
         body = PropertyCompany.objects.visible_to(request.user).filter(pk=data.company_id).first()
     else:
-        body = Department.objects.filter(pk=data.department_id).first()
+        body = selectors.transfer_departments(order).filter(pk=data.department_id).first()
     if body is None:
         raise invalid("target", "接收单位：请选择接收单位")
     return {kind: body, "reason": data.reason}
@@ -463,7 +464,7 @@ def _transfer_target(request: HttpRequest) -> dict[str, Any]:
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     def run(order: WorkOrder) -> WorkOrder:
         can_dispatch.require(request.user, order)
-        return services.work_order_transfer(work_order=order, actor=request.user, **_transfer_target(request))
+        return services.work_order_transfer(work_order=order, actor=request.user, **_transfer_target(request, order))
 
     return _act(request, pk, run=run, done="已转办，等待接收单位受理。")
 

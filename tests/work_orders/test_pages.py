@@ -458,3 +458,18 @@ def test_transfer_lists_only_the_departments_of_the_orders_own_district(wo):
     services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
     page = wo.client_for("property_manager").get(url("detail", order)).content.decode()
     assert "西城区住房城市建设委员会" in page and "东城区住房城市建设委员会" not in page
+
+
+def test_transfer_to_another_districts_department_is_refused_and_changes_nothing(wo):
+    from gongzhi.governance import services as gov
+    from gongzhi.registry import services as reg
+
+    other = reg.place_create(kind="district", name="东城区", parent=wo.district.parent, actor=None)
+    far = gov.department_create(kind="housing", name="东城区住房城市建设委员会", place=other, actor=None)
+    order = submit(wo)
+    services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
+    before = state(order)
+    response = wo.client_for("property_manager").post(
+        url("transfer", order), {"target": f"department-{far.pk}", "reason": "不归我们管"}
+    )
+    assert response.status_code in (302, 400) and state(order) == before
