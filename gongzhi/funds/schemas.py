@@ -135,6 +135,12 @@ class CampaignIn(Input):
     steps: list[StepIn] | None = Field(None, max_length=10, title="步骤", description="不填则为五步递进法")
 
 
+class CampaignForm(CampaignIn):
+    """The page's form: the standard in yuan per m², as the owners' decision states it."""
+
+    rate_fen: Yuan = Field(ge=1, le=10**7, title="续筹标准（元/㎡）")
+
+
 class CampaignOut(Schema):
     id: int
     estate_id: int

@@ -53,7 +53,7 @@ def committee_warnings(facts: CommitteeFacts, today: dt.date) -> list[Compositio
     out: list[CompositionWarning] = []
     n = facts.members
     if facts.kind == OWNERS_COMMITTEE:
-        rule = "DOMAIN_RULES.md §E 20（北京市物业管理条例第39–49条）"
+        rule = "北京市物业管理条例第39–49条"
         minimum = 3 if facts.households <= 100 else 5  # "3 where ≤ 100 households" (以下 includes 100)
         if n < minimum:
             out.append(CompositionWarning("too_few", f"委员 {n} 人，少于 {minimum} 人的下限", rule))
@@ -61,7 +61,7 @@ def committee_warnings(facts: CommitteeFacts, today: dt.date) -> list[Compositio
             out.append(CompositionWarning("even", f"委员 {n} 人，应为单数", rule))
         max_years = 5
     else:
-        rule = "DOMAIN_RULES.md §E 21（北京市物业管理条例第52–59条）"
+        rule = "北京市物业管理条例第52–59条"
         if n < 7:
             out.append(CompositionWarning("too_few", f"委员 {n} 人，少于 7 人的下限", rule))
         if n % 2 == 0:

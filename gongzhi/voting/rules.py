@@ -100,7 +100,7 @@ class Condition:
     denominator: Decimal | int
     threshold: Fraction
     inclusive: bool  # 以上 (≥) or 过半数 (>)
-    rule: str  # the rule it comes from, e.g. "民法典第278条第2款；DOMAIN_RULES §B 5"
+    rule: str  # the rule it comes from, e.g. "民法典第278条第2款" (the law, never a section of our rules file)
     met: bool
     needed: Decimal | int  # the least numerator that meets the condition
     margin: Decimal | int  # numerator − needed: ≥ 0 when met
@@ -232,12 +232,12 @@ HALF = Fraction(1, 2)
 
 
 def civil_code_conditions(matter: str, c: Counts) -> tuple[Condition, ...]:
-    quorum_rule = "民法典第278条第2款；§B 5"
+    quorum_rule = "民法典第278条第2款"
     special = matter in CIVIL_CODE_SPECIAL
     if special:
-        approval = (THREE_QUARTERS, True, "民法典第278条第2款（第六至八项）；§B 6")
+        approval = (THREE_QUARTERS, True, "民法典第278条第2款（第六至八项）")
     else:
-        approval = (HALF, False, "民法典第278条第2款（其他事项）；§B 7")
+        approval = (HALF, False, "民法典第278条第2款（其他事项）")
     threshold, inclusive, approval_rule = approval
     return (
         condition(
@@ -285,9 +285,9 @@ def civil_code_conditions(matter: str, c: Counts) -> tuple[Condition, ...]:
 
 def property_law_conditions(matter: str, c: Counts) -> tuple[Condition, ...]:
     if matter in PROPERTY_LAW_SPECIAL:
-        threshold, inclusive, rule = TWO_THIRDS, True, "物权法第76条第2款（维修资金、改建重建）；§D 15"
+        threshold, inclusive, rule = TWO_THIRDS, True, "物权法第76条第2款（维修资金、改建重建）"
     else:
-        threshold, inclusive, rule = HALF, False, "物权法第76条第2款（其他事项，双过半）；§D 15"
+        threshold, inclusive, rule = HALF, False, "物权法第76条第2款（其他事项，双过半）"
     return (
         condition(
             key="approval_area",

@@ -374,6 +374,29 @@ class WorkOrder(TimeStampedModel):
         return mask_phone(self.reporter_phone)  # DOMAIN_RULES.md §I 31
 
     @property
+    def place_label(self) -> str:
+        """Where the work is, the way a technician asks for it: 甲小区 1号楼1单元101（1层） · 厨房.
+
+        The unit (with its building, entrance and floor) when the resident picked one, else the
+        building, else the estate; then the free-text location unless it only repeats the unit."""
+        parts = [self.estate.name]
+        if self.unit_id:
+            floor = f"（{self.unit.floor}层）" if self.unit.floor is not None else ""
+            parts.append(f"{self.unit.label}{floor}")
+        elif self.building_id:
+            parts.append(self.building.name)
+        text = " ".join(parts)
+        location = self.location.strip()
+        if location and location not in text:
+            text = f"{text} · {location}"
+        return text
+
+    @property
+    def notice_line(self) -> str:
+        """Where and what, as one sentence for an SMS or the inbox (no end mark: the caller adds its own)."""
+        return rules.notice_line(self.place_label, str(self.category), self.description)
+
+    @property
     def responsible(self) -> Any:
         return self.company or self.department or self.rights_unit
 

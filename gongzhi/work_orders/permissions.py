@@ -148,6 +148,19 @@ def can_cancel(scope: Scope, order: Any) -> bool:
     return can_speak_for_reporter(scope, order) or can_dispatch(scope, order)
 
 
+@permission(
+    "work_orders.call_reporter",
+    "只有接单的维修人员本人在办理期间能看到报事人的完整电话",
+    who="接单的维修人员本人（工单未办结时）",
+)
+def can_call_reporter(scope: Scope, order: Any) -> bool:
+    """The whole reporter's phone, to call before coming (DOMAIN_RULES.md §I 31: a role that needs it;
+    the read is audited by ``selectors.reporter_phone_for``)."""
+    return (
+        scope.user_id is not None and order.assignee_id == scope.user_id and order.is_open and can_handle(scope, order)
+    )
+
+
 # --- Intake --------------------------------------------------------------------------------------
 
 
@@ -225,4 +238,4 @@ def can_edit_sla(scope: Scope) -> bool:
 
 
 # What one order's page asks (``allowed(scope, order, acts=ORDER_ACTS)``).
-ORDER_ACTS = (can_handle, can_dispatch, can_escalate, can_speak_for_reporter, can_cancel)
+ORDER_ACTS = (can_handle, can_dispatch, can_escalate, can_speak_for_reporter, can_cancel, can_call_reporter)

@@ -253,3 +253,21 @@ def within_days(since: dt.datetime, now: dt.datetime, days: int) -> bool:
     _require_aware(since)
     _require_aware(now)
     return since <= now <= since + dt.timedelta(days=days)
+
+
+SENTENCE_ENDS = "。！？!?.；;，, \n\t…"
+
+
+def notice_line(where: str, category: str, description: str, limit: int = 80) -> str:
+    """One sentence of a notification (SMS, inbox): ``甲小区 1号楼1单元101，水管漏水：厨房水管漏水``.
+
+    No dangling space or comma when a part is empty, and no end mark, so the caller appends its own
+    sentence after "。" without doubling it (never "甲小区 ，…请尽快来修。。")."""
+    text = " ".join(description.split())
+    if len(text) > limit:
+        text = text[:limit].rstrip(SENTENCE_ENDS) + "…"
+    text = text.rstrip(SENTENCE_ENDS) if not text.endswith("…") else text
+    head = "，".join(part for part in (where.strip(), category.strip()) if part)
+    if head and text:
+        return f"{head}：{text}"
+    return head or text

@@ -8,14 +8,19 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.accounts.selectors import users_holding
+from gongzhi.core.audit import audit_record
+from gongzhi.core.masking import mask_phone
+from gongzhi.core.models import AuditAction
 from gongzhi.core.scoping import get_for_user, scope_of
+from gongzhi.governance.models import Department
 from gongzhi.work_orders import rules
 from gongzhi.work_orders.choices import Status
 from gongzhi.work_orders.models import Category, WorkOrder, WorkOrderEvent
-from gongzhi.work_orders.permissions import body_staff_q, handled_q
+from gongzhi.work_orders.permissions import body_staff_q, can_call_reporter, handled_q
 
 LIST_RELATED = ("category", "category__parent", "estate", "company", "department", "rights_unit", "assignee")
 
@@ -32,7 +37,38 @@ def work_orders_for_user(user: Any, *, status: str = "", estate: Any = None) -> 
 
 def work_order_for_user(user: Any, pk: Any) -> WorkOrder:
     """One order the user may see (else 404); whether they may act on it is the service's permission."""
-    return get_for_user(WorkOrder.objects.select_related(*LIST_RELATED, "reporter"), user, pk=pk)
+    return get_for_user(
+        WorkOrder.objects.select_related(*LIST_RELATED, "reporter", "building", "unit__building", "unit__entrance"),
+        user,
+        pk=pk,
+    )
+
+
+def transfer_departments(order: WorkOrder) -> QuerySet[Department]:
+    """The departments an order may be transferred to: those of its own district (and above), whose
+    place lies on the estate's path — never another district's (one query, no ancestor lookups)."""
+    above = [int(pk) for pk in order.estate.path.strip("/").split("/") if pk]
+    return Department.objects.filter(place_id__in=above).order_by("name")
+
+
+def reporter_phone_for(user: Any, order: WorkOrder, *, ip: str | None = None) -> tuple[str, bool]:
+    """The reporter's phone as ``user`` may see it, and whether it is whole: whole for the technician the
+    order is given to (``can_call_reporter``), with an audit row for the read (DOMAIN_RULES.md §I 31:
+    every read of unmasked personal data is logged; the row names the field, never the number)."""
+    phone = order.reporter_phone
+    if not phone or not can_call_reporter(scope_of(user), order):
+        return mask_phone(phone), False
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.READ_PERSONAL,
+            event="work_orders.order.reporter_phone_revealed",
+            obj=order,
+            summary=f"接单人查看工单{order.number}报事人的完整电话",
+            after={"fields": ["reporter_phone"]},
+            ip=ip,
+        )
+    return phone, True
 
 
 def overdue_for_user(user: Any, now: dt.datetime) -> QuerySet[WorkOrder]:

@@ -30,7 +30,7 @@ from gongzhi.core.errors import invalid, messages_of
 from gongzhi.core.forms import parse_form, submit
 from gongzhi.core.permissions import allowed
 from gongzhi.core.scoping import is_staff, require_staff, scope_of
-from gongzhi.governance.models import Department, PropertyCompany
+from gongzhi.governance.models import PropertyCompany
 from gongzhi.registry.selectors import my_units
 from gongzhi.work_orders import selectors, services
 from gongzhi.work_orders.choices import OPEN_STATUSES, Channel, EscalationLevel, Status
@@ -367,7 +367,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel": can["cancel"] and order.can_cancel(),
     }
     is_reporter = order.reporter_id == user.pk
+    phone, phone_whole = (
+        selectors.reporter_phone_for(user, order, ip=request.META.get("REMOTE_ADDR")) if is_staff(user) else ("", False)
+    )
     context = {
+        "reporter_phone": phone,
+        "reporter_phone_whole": phone_whole,
+        "show_unit": can["handle"] or can["dispatch"] or is_reporter,
         "nav_active": "my_orders" if is_reporter and not is_staff(user) else "work_orders",
         "order": order,
         "clock": clock(order, now) if order.is_open else None,
@@ -379,7 +385,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_staff": is_staff(user),
         "staff": selectors.assignable_staff(order) if actions["assign"] else [],
         "companies": PropertyCompany.objects.visible_to(user).order_by("name") if actions["transfer"] else [],
-        "departments": Department.objects.all().order_by("name") if actions["transfer"] else [],
+        "departments": selectors.transfer_departments(order) if actions["transfer"] else [],
         "reopen_days": settings.WORK_ORDER_REOPEN_DAYS,
         "stars": [(5, "非常满意"), (4, "满意"), (3, "一般"), (2, "不满意"), (1, "很不满意")],
     }
@@ -439,8 +445,9 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, run=run, done=lambda o: f"已派给{o.assignee}。")
 
 
-def _transfer_target(request: HttpRequest) -> dict[str, Any]:
-    """The page's one select ("department-7", "company-3") as the API's fields, parsed by its schema."""
+def _transfer_target(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
+    """The page's one select ("department-7", "company-3") as the API's fields, parsed by its schema;
+    a department only of the order's own district (the ones the page offers)."""
     kind, _, target_pk = (request.POST.get("target") or "").partition("-")
     if kind not in ("company", "department"):
         raise invalid("target", "接收单位：请选择接收单位")
@@ -448,7 +455,7 @@ def _transfer_target(request: HttpRequest) -> dict[str, Any]:
     if kind == "company":
         body = PropertyCompany.objects.visible_to(request.user).filter(pk=data.company_id).first()
     else:
-        body = Department.objects.filter(pk=data.department_id).first()
+        body = selectors.transfer_departments(order).filter(pk=data.department_id).first()
     if body is None:
         raise invalid("target", "接收单位：请选择接收单位")
     return {kind: body, "reason": data.reason}
@@ -459,7 +466,7 @@ def _transfer_target(request: HttpRequest) -> dict[str, Any]:
 def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     def run(order: WorkOrder) -> WorkOrder:
         can_dispatch.require(request.user, order)
-        return services.work_order_transfer(work_order=order, actor=request.user, **_transfer_target(request))
+        return services.work_order_transfer(work_order=order, actor=request.user, **_transfer_target(request, order))
 
     return _act(request, pk, run=run, done="已转办，等待接收单位受理。")
 

@@ -120,7 +120,7 @@ def test_committee_detail_carries_composition_warnings(world):
     assert {"too_few", "chair"} <= codes
     too_few = next(w for w in body["warnings"] if w["code"] == "too_few")
     assert too_few["message"] == "委员 1 人，少于 7 人的下限"
-    assert "§E 21" in too_few["rule"]
+    assert too_few["rule"] == "北京市物业管理条例第52–59条"
 
 
 def test_committee_list_counts_members_without_extra_queries(world, query_baseline):

@@ -68,12 +68,14 @@ def test_campaign_new_page_creates_and_pay_and_contact(world):
     e = world.estate_a.pk
     data = {
         "title": "续筹", "decision_date": "2026-10-20", "decision_body": "assembly", "decision_document": "决议",
-        "rate_fen": "1500", "starts_on": "2026-11-02",
+        "rate_fen": "15.00", "starts_on": "2026-11-02",
     }  # fmt: skip
     assert post(world, "party_worker", f"/funds/estate/{e}/campaign/new/", data).status_code == 403
     bad = post(world, "committee_member", f"/funds/estate/{e}/campaign/new/", {**data, "rate_fen": "十五"})
-    # refused through the API's schema (CampaignIn), answered 400 so nothing looks like it went through
-    assert bad.status_code == 400 and "续筹标准(分/㎡)：应为整数" in bad.content.decode()
+    # refused through the page's schema (CampaignForm: the API's, in yuan), answered 400 so nothing looks like it went through
+    assert (
+        bad.status_code == 400 and "续筹标准（元/㎡）：" in bad.content.decode() and "分/㎡" not in bad.content.decode()
+    )
     assert not CampaignBill.objects.exists()
     assert post(world, "committee_member", f"/funds/estate/{e}/campaign/new/", data).status_code == 302
     bill = CampaignBill.objects.get(unit=world.units_a[0])

@@ -96,7 +96,7 @@ def test_committee_page_shows_members_term_filing_and_warnings(world, party):
     # 2 members < 7 (too few, even); 1 owner representative of 2 is exactly half — allowed.
     assert {w.code for w in response.context["warnings"]} == {"too_few", "even"}
     assert "委员 2 人，少于 7 人的下限" in html
-    assert "DOMAIN_RULES.md §E 21" in html
+    assert "北京市物业管理条例第52–59条" in html and "DOMAIN_RULES" not in html
     assert "2024年3月1日" in html and "2027年2月28日" in html and "未备案" in html
     assert "甲社区居委会" in html and "甲小区党的工作小组" in html
 

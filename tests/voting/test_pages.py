@@ -153,7 +153,12 @@ def test_staff_set_up_notice_open_close_publish(world):
         assembly = Assembly.objects.get()
         assert assembly.status == "published" and assembly.published_on is not None
         notice = world.client_for("resident").get(reverse("voting:result", args=[assembly.pk])).content.decode()
-        assert "未通过" in notice and "参与表决的专有部分面积占总面积" in notice and "§B 5" in notice
+        assert (
+            "未通过" in notice
+            and "参与表决的专有部分面积占总面积" in notice
+            and "民法典第278条第2款" in notice
+            and "§" not in notice
+        )
         assert "请求人民法院撤销" in notice
 
 

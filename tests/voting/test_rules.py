@@ -309,7 +309,7 @@ def test_condition_says_why_with_numbers_and_margin():
     area = by_key(t)["approval_area"]
     assert area.met and area.needed == Decimal("350.01") and area.margin == Decimal("49.99")
     assert "多出 49.99㎡" in area.why and "满足" in area.why
-    assert area.rule.endswith("§B 7")
+    assert area.rule == "民法典第278条第2款（其他事项）"  # the law, never a section of our rules file
 
 
 # --- §D 16 dates ------------------------------------------------------------------------------------

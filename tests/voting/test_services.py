@@ -369,7 +369,7 @@ def test_close_tally_publish(vote):
         conds = {c["key"]: c for c in result["conditions"]}
         assert conds["quorum_heads"]["met"] is True
         assert conds["quorum_area"]["met"] is False and conds["quorum_area"]["margin"] == "-0.67"
-        assert "§B 5" in conds["quorum_area"]["rule"]
+        assert conds["quorum_area"]["rule"] == "民法典第278条第2款"
         assert result["chain_head"] == motion.chain_head and result["chain_length"] == 2
         services.assembly_publish(assembly=vote.assembly, actor=vote.users["community_staff"])
     assembly = Assembly.objects.get(pk=vote.assembly.pk)

@@ -405,3 +405,71 @@ def test_actions_refuse_get(wo):
     order = submit(wo)
     assert wo.client_for("property_manager").get(url("accept", order)).status_code == 405
     assert state(order)[0] == "submitted"
+
+
+# --- the place and the reporter's phone for the people doing the work (issue 20) ------------------
+
+
+def test_handler_sees_the_flat_and_the_technician_can_call_the_reporter(wo):
+    from gongzhi.core.models import AuditLog
+
+    unit = wo.units_a[0]
+    unit.floor = 1
+    unit.save(update_fields=["floor"])
+    order = submit(wo, unit=unit, building=unit.building, location="", reporter_phone="13800001234")
+    manager = wo.client_for("property_manager")
+    page = manager.get(url("detail", order)).content.decode()
+    assert "甲小区 1号楼1单元101（1层）" in page
+    assert "138****1234" in page and "tel:" not in page
+    services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
+    services.work_order_assign(work_order=order, assignee=wo.users["technician"], actor=wo.users["property_manager"])
+    before = AuditLog.objects.filter(event="work_orders.order.reporter_phone_revealed").count()
+    page = wo.client_for("technician").get(url("detail", order)).content.decode()
+    assert "1号楼1单元101（1层）" in page
+    assert 'href="tel:13800001234"' in page
+    row = AuditLog.objects.filter(event="work_orders.order.reporter_phone_revealed").last()
+    assert AuditLog.objects.filter(event="work_orders.order.reporter_phone_revealed").count() == before + 1
+    assert row.actor_id == wo.users["technician"].pk and "13800001234" not in str(row.after) + row.summary
+    # the dispatcher still sees the masked number; a reader without a role on the order sees no flat
+    assert "13800001234" not in manager.get(url("detail", order)).content.decode()
+    reader = wo.client_for("committee_member").get(url("detail", order)).content.decode()
+    assert "1单元101" not in reader and "13800001234" not in reader
+    # once done, the technician no longer reads the whole number
+    services.work_order_arrive(work_order=order, actor=wo.users["technician"])
+    services.work_order_resolve(work_order=order, note="换了接头", actor=wo.users["technician"])
+    assert "13800001234" not in wo.client_for("technician").get(url("detail", order)).content.decode()
+
+
+def test_an_orders_notice_line_names_the_flat_without_stray_marks(wo):
+    unit = wo.units_a[0]
+    order = submit(wo, unit=unit, building=unit.building, location="", description="厨房漏水，请尽快来修。")
+    line = order.notice_line
+    assert line.startswith("甲小区 1号楼1单元101，") and line.endswith("请尽快来修")
+    assert " ，" not in line and "。。" not in f"{line}。请于11月23日 12:00前到场。"
+
+
+def test_transfer_lists_only_the_departments_of_the_orders_own_district(wo):
+    from gongzhi.governance import services as gov
+    from gongzhi.registry import services as reg
+
+    other = reg.place_create(kind="district", name="东城区", parent=wo.district.parent, actor=None)
+    gov.department_create(kind="housing", name="东城区住房城市建设委员会", place=other, actor=None)
+    order = submit(wo)
+    services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
+    page = wo.client_for("property_manager").get(url("detail", order)).content.decode()
+    assert "西城区住房城市建设委员会" in page and "东城区住房城市建设委员会" not in page
+
+
+def test_transfer_to_another_districts_department_is_refused_and_changes_nothing(wo):
+    from gongzhi.governance import services as gov
+    from gongzhi.registry import services as reg
+
+    other = reg.place_create(kind="district", name="东城区", parent=wo.district.parent, actor=None)
+    far = gov.department_create(kind="housing", name="东城区住房城市建设委员会", place=other, actor=None)
+    order = submit(wo)
+    services.work_order_accept(work_order=order, actor=wo.users["property_manager"])
+    before = state(order)
+    response = wo.client_for("property_manager").post(
+        url("transfer", order), {"target": f"department-{far.pk}", "reason": "不归我们管"}
+    )
+    assert response.status_code in (302, 400) and state(order) == before

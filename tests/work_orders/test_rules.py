@@ -139,3 +139,24 @@ def test_satisfied_includes_the_mark_and_within_days_includes_the_boundary():
     since = sh(2026, 11, 23, 10, 0)
     assert rules.within_days(since, since + dt.timedelta(days=7), 7)
     assert not rules.within_days(since, since + dt.timedelta(days=7, microseconds=1), 7)
+
+
+@pytest.mark.parametrize(
+    ("where", "category", "description", "expected"),
+    [
+        (
+            "甲小区 1号楼1单元101",
+            "水管漏水",
+            "厨房漏水，请尽快来修。",
+            "甲小区 1号楼1单元101，水管漏水：厨房漏水，请尽快来修",
+        ),
+        ("劲松一区 ", "水管漏水", "请尽快来修。。", "劲松一区，水管漏水：请尽快来修"),
+        ("", "水管漏水", "漏水！", "水管漏水：漏水"),
+        ("甲小区", "路灯", "  灯不亮\n  好几天了 ", "甲小区，路灯：灯不亮 好几天了"),
+        ("甲小区", "其他", "很" * 100, "甲小区，其他：" + "很" * 80 + "…"),
+    ],
+)
+def test_notice_line_is_one_clean_sentence(where, category, description, expected):
+    line = rules.notice_line(where, category, description)
+    assert line == expected
+    assert " ，" not in line and "。。" not in f"{line}。请于…前到场"

@@ -172,7 +172,7 @@ def _check_threshold(account: FundAccount) -> None:
                 title=f"{estate.name}维修资金低于首期的30%，应当续筹",
                 body=(
                     f"余额 {account.balance_fen / 100:.2f} 元，首期归集 {account.first_phase_fen / 100:.2f} 元"
-                    "（DOMAIN_RULES §F 23：低于30%应续筹，续筹须经业主大会表决）。"
+                    "（《北京市物业管理条例》第83条：低于30%应续筹，续筹须经业主大会表决）。"
                 ),
                 link=reverse("funds:fund", args=[estate.pk]),
             )

@@ -297,7 +297,7 @@ def ledger_period_close(*, estate: Place, start: dt.date, end: dt.date, actor: A
         need = rules.revenue_to_fund_required(totals.net_fen, below) - totals.to_fund_fen
         message = (
             f"维修资金低于首期的30%，本期公共收益净额 {totals.net_fen / 100:.2f} 元的一半以上应转入维修资金"
-            f"（§F 24），还需转入 {need / 100:.2f} 元后才能结账"
+            f"（《北京市物业管理条例》第74条），还需转入 {need / 100:.2f} 元后才能结账"
         )
         raise Conflict(message, code=FundsError.REVENUE_RULE, fields={"to_fund": message})
     with transaction.atomic():

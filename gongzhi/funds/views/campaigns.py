@@ -32,7 +32,7 @@ from gongzhi.funds.models import (
     UnmatchedRow,
 )
 from gongzhi.funds.schemas import (
-    CampaignIn,
+    CampaignForm,
     ContactIn,
     MatchIn,
     PaymentForm,
@@ -47,19 +47,19 @@ from gongzhi.registry.models import Place
 @login_required
 @require_http_methods(["GET", "POST"])
 def campaign_new(request: HttpRequest, estate_pk: int) -> HttpResponse:
-    """发起续筹: the form is parsed by the API's schema (CampaignIn), the estate from the URL."""
+    """发起续筹: the form is parsed by the API's schema in yuan (CampaignForm), the estate from the URL."""
     require_staff(request.user)  # a staff page: residents may not know it exists (404)
     estate = _estate(request, estate_pk)
     perms.can_run_campaign.require(request.user, estate)
     error = ""
     if request.method == "POST":
         try:
-            data = parse_form(CampaignIn, request.POST, estate_id=estate.pk)
+            data = parse_form(CampaignForm, request.POST, estate_id=estate.pk)
             campaign = services.campaign_start(
                 estate=estate, actor=request.user, **data.model_dump(exclude={"estate_id", "steps"})
             )
         except ValidationError as exc:
-            error = _reason(exc, CampaignIn)
+            error = _reason(exc, CampaignForm)
         else:
             messages.success(request, f"已发起续筹，出账 {campaign.bills.count()} 户")
             return redirect("funds:campaign", pk=campaign.pk)

@@ -94,7 +94,7 @@ def _tell_committee(petition: Petition, progress: selectors.PetitionProgress) ->
         title=f"{estate.name}：临时会议提议已达20%",
         body=(
             f"「{petition.title}」已有 {progress.signed_heads} 名业主联名，占总人数 {progress.total_heads} 的"
-            f" {progress.percent}%，达到召开临时会议的20%（§E 18），请依法召集。"
+            f" {progress.percent}%，达到召开临时会议的20%（《北京市物业管理条例》第36条），请依法召集。"
         ),
         link=reverse("voting:petition", args=[petition.pk]),
     )
