@@ -74,6 +74,17 @@ def permission(code: str, message: str, *, who: str) -> Callable[[Callable[..., 
     return declare
 
 
+def held_at(code: str, message: str, *, who: str, roles: tuple[str, ...] | frozenset[str]) -> Permission:
+    """The commonest permission: the user holds one of ``roles`` at or above the place of the object it is
+    asked about (``obj.path``: an estate, a building…). Declared like any other (``permission``)."""
+
+    def test(scope: Scope, place: Any) -> bool:
+        return scope.holds(roles, place.path)
+
+    test.__qualname__ = f"held_at[{code}]"
+    return permission(code, message, who=who)(test)
+
+
 def allowed(scope: Scope, *objects: Any, acts: dict[str, Permission] | tuple[Permission, ...]) -> dict[str, bool]:
     """What the user may do with ``objects``, for a template: ``{"escalate": True, …}``."""
     items = acts.items() if isinstance(acts, dict) else ((p.name, p) for p in acts)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gongzhi.core.permissions import permission
+from gongzhi.core.permissions import held_at, permission
 from gongzhi.core.scoping import Scope
 from gongzhi.registry.models import Unit
 
@@ -63,49 +63,44 @@ def party_reviewer(scope: Scope, estate: Any) -> bool:
     return scope.holds(("party_worker",), estate.path, kinds=PARTY_REVIEW_KINDS)
 
 
-@permission(
+can_manage_fund = held_at(
     "funds.manage_fund",
     "只有本小区的业委会/物管会委员和社区工作人员可以建立维修资金账户、登记资金变动",
     who="业委会/物管会委员；社区工作人员",
+    roles=PLANNER_ROLES,
 )
-def can_manage_fund(scope: Scope, estate: Any) -> bool:
-    return scope.holds(PLANNER_ROLES, estate.path)
 
 
-@permission(
+can_run_campaign = held_at(
     "funds.run_campaign",
     "只有本小区的业委会/物管会委员和社区工作人员可以发起或结束维修资金续筹",
     who="业委会/物管会委员；社区工作人员",
+    roles=PLANNER_ROLES,
 )
-def can_run_campaign(scope: Scope, estate: Any) -> bool:
-    return scope.holds(PLANNER_ROLES, estate.path)
 
 
-@permission(
+can_split_costs = held_at(
     "funds.split_costs",
     "只有本小区的业委会/物管会委员和社区工作人员可以制作费用分摊表",
     who="业委会/物管会委员；社区工作人员",
+    roles=PLANNER_ROLES,
 )
-def can_split_costs(scope: Scope, estate: Any) -> bool:
-    return scope.holds(PLANNER_ROLES, estate.path)
 
 
-@permission(
+can_take_payment = held_at(
     "funds.take_payment",
     "只有服务该小区的物业经理和物业财务人员可以录入续筹缴款、导入银行流水、认领流水",
     who="服务该小区的物业经理、物业财务",
+    roles=FINANCE_ROLES,
 )
-def can_take_payment(scope: Scope, estate: Any) -> bool:
-    return scope.holds(FINANCE_ROLES, estate.path)
 
 
-@permission(
+can_collect_fees = held_at(
     "funds.collect_fees",
     "只有服务该小区的物业经理和物业财务人员可以出物业费账单、收费和催缴",
     who="服务该小区的物业经理、物业财务",
+    roles=FINANCE_ROLES,
 )
-def can_collect_fees(scope: Scope, estate: Any) -> bool:
-    return scope.holds(FINANCE_ROLES, estate.path)
 
 
 @permission(
@@ -121,31 +116,28 @@ def can_set_fee_plan(scope: Scope, contract: Any) -> bool:
     )
 
 
-@permission(
+can_book = held_at(
     "funds.book",
     "只有服务该小区的物业经理、物业财务人员和业委会/物管会委员可以记公共收益账或冲正",
     who="服务该小区的物业经理、物业财务；业委会/物管会委员",
+    roles=BOOKKEEPER_ROLES,
 )
-def can_book(scope: Scope, estate: Any) -> bool:
-    return scope.holds(BOOKKEEPER_ROLES, estate.path)
 
 
-@permission(
+can_close_period = held_at(
     "funds.close_period",
     "只有服务该小区的物业经理、物业财务人员和业委会/物管会委员可以结账",
     who="服务该小区的物业经理、物业财务；业委会/物管会委员",
+    roles=BOOKKEEPER_ROLES,
 )
-def can_close_period(scope: Scope, estate: Any) -> bool:
-    return scope.holds(BOOKKEEPER_ROLES, estate.path)
 
 
-@permission(
+can_answer_objection = held_at(
     "funds.answer_objection",
     "只有记账的物业经理、物业财务人员和业委会/物管会委员可以答复业主的疑问",
     who="服务该小区的物业经理、物业财务；业委会/物管会委员",
+    roles=BOOKKEEPER_ROLES,
 )
-def can_answer_objection(scope: Scope, estate: Any) -> bool:
-    return scope.holds(BOOKKEEPER_ROLES, estate.path)
 
 
 @permission("funds.object", "只有本小区业主可以对公共收益提出质疑", who="本小区业主")
@@ -155,13 +147,12 @@ def can_object(scope: Scope, estate: Any) -> bool:
     return Unit.objects.filter(pk__in=scope.owned_unit_ids, estate_id=estate.pk).exists()
 
 
-@permission(
+can_log_contact = held_at(
     "funds.log_contact",
     "只有参与续筹工作的物业、业委会、社区、街道、网格员和楼组志愿者可以记录联系情况",
     who="物业经理、员工和财务；业委会/物管会委员；社区、街道工作人员；网格员；楼组志愿者",
+    roles=FIELD_ROLES,
 )
-def can_log_contact(scope: Scope, estate: Any) -> bool:
-    return scope.holds(FIELD_ROLES, estate.path)
 
 
 @permission(

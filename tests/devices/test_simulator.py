@@ -143,7 +143,7 @@ class _Platform:
                 self.end_headers()
 
             def log_message(self, *args) -> None:  # noqa: ANN002
-                pass
+                """The fake platform keeps the test output quiet (no access log lines)."""
 
         self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
