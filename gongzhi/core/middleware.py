@@ -96,8 +96,8 @@ class NulByteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name = _nul_parameter(request)
-        if name is None:
+        name = None if request.path.startswith("/open311/") else nul_parameter(request)
+        if name is None:  # (the Open311 bridge answers in the GeoReport error format itself)
             return self.get_response(request)
         message = f"参数「{name[:40]}」含有不允许的控制字符（NUL），请检查后重试"
         if request.path.startswith("/api/"):
@@ -107,12 +107,13 @@ class NulByteMiddleware:
         return HttpResponseBadRequest(loader.get_template("400.html").render({"message": message}, request))
 
 
-def _nul_parameter(request: HttpRequest) -> str | None:
-    if request.path.startswith("/open311/"):
-        return None  # the bridge answers every error in the GeoReport format itself
-    for key, values in request.GET.lists():
-        if "\x00" in key:
-            return key.replace("\x00", "")
-        if any("\x00" in v for v in values):
-            return key
+def nul_parameter(request: HttpRequest, *, form: bool = False) -> str | None:
+    """The name of the first query parameter (and, with ``form``, url-encoded form field) carrying a NUL."""
+    sources = [request.GET]
+    if form and request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+        sources.append(request.POST)
+    for data in sources:
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")[:40]
     return None

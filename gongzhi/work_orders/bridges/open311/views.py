@@ -42,6 +42,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.errors import Forbidden
 from gongzhi.core.masking import mask_id_number, mask_phone
+from gongzhi.core.middleware import nul_parameter
 from gongzhi.registry.choices import PlaceKind
 from gongzhi.registry.models import Place
 from gongzhi.work_orders import services
@@ -159,7 +160,7 @@ def open311_view(*methods: str) -> Any:
                 return response
             if fmt not in FORMATS:
                 return _errors("xml", 404, f"不支持的格式：{fmt}（可用 xml 或 json）")
-            bad = _control_parameter(request)
+            bad = nul_parameter(request, form=True)
             if bad is not None:  # a NUL never reaches a query (PostgreSQL refuses it in text)
                 return _errors(fmt, 400, f"参数 {bad} 含有不允许的控制字符（NUL）")
             try:
@@ -177,17 +178,6 @@ def open311_view(*methods: str) -> Any:
         return wrapped
 
     return decorate
-
-
-def _control_parameter(request: HttpRequest) -> str | None:
-    sources = [request.GET]
-    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
-        sources.append(request.POST)
-    for data in sources:
-        for key, values in data.lists():
-            if "\x00" in key or any("\x00" in v for v in values):
-                return key.replace("\x00", "")[:40]
-    return None
 
 
 @csrf_exempt
